@@ -1,0 +1,11 @@
+{
+  "targets": [{
+    "target_name": "xsock",
+    "sources": [
+      "native/addon.c", "native/errno.c", "native/socket.c", "native/msg.c",
+      "native/sockopt.c", "native/watcher.c", "native/constants.c"
+    ],
+    "cflags": ["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter"],
+    "defines": ["NAPI_VERSION=8", "_GNU_SOURCE"]
+  }]
+}

@@ -1,0 +1,206 @@
+/*
+ * Module entry, per-environment state and the argument helpers shared by every file.
+ *
+ * NAPI_MODULE_INIT (not NAPI_MODULE) so Node runs it once per environment: the main
+ * thread and each worker get their own exports, constants and xs_state.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xsock.h"
+
+/* Thrown for argument type errors; same code as the TypeScript error registry. */
+#define XS_TYPE_CODE "ERR_XSOCK_INVALID_ARG_TYPE"
+
+xs_state *xs_state_of(napi_env env) {
+  void *st = NULL;
+  napi_get_instance_data(env, &st);
+  return st;
+}
+
+bool xs_args(napi_env env, napi_callback_info info, size_t n, napi_value *argv) {
+  /* Missing arguments come back as undefined, so the per-argument checks report them. */
+  size_t argc = n;
+  return napi_get_cb_info(env, info, &argc, argv, NULL, NULL) == napi_ok;
+}
+
+static void throw_type(napi_env env, const char *name, const char *expected) {
+  char msg[160];
+  snprintf(msg, sizeof msg, "The \"%s\" argument must be %s", name, expected);
+  napi_throw_type_error(env, XS_TYPE_CODE, msg);
+}
+
+bool xs_int(napi_env env, napi_value v, const char *name, int32_t *out) {
+  /* napi_get_value_int32 already rejects non-numbers, so no separate typeof is needed. */
+  if (napi_get_value_int32(env, v, out) == napi_ok) return true;
+  throw_type(env, name, "a number");
+  return false;
+}
+
+bool xs_uint(napi_env env, napi_value v, const char *name, uint32_t *out) {
+  if (napi_get_value_uint32(env, v, out) == napi_ok) return true;
+  throw_type(env, name, "a number");
+  return false;
+}
+
+bool xs_i64(napi_env env, napi_value v, const char *name, int64_t *out) {
+  /* Offsets and lengths are read as int64 so a negative or huge value is caught by the
+   * range check instead of wrapping into something that looks valid. */
+  if (napi_get_value_int64(env, v, out) == napi_ok) return true;
+  throw_type(env, name, "a number");
+  return false;
+}
+
+static size_t elem_size(napi_typedarray_type t) {
+  switch (t) {
+    case napi_int8_array: case napi_uint8_array: case napi_uint8_clamped_array: return 1;
+    case napi_int16_array: case napi_uint16_array: return 2;
+    case napi_int32_array: case napi_uint32_array: case napi_float32_array: return 4;
+    default: return 8; /* float64, bigint64, biguint64 */
+  }
+}
+
+bool xs_bytes_get(napi_env env, napi_value v, xs_bytes *out) {
+  napi_typedarray_type t;
+  size_t n;
+  void *data;
+  out->is_null = false;
+  /* Typed arrays first: that is every hot-path call (Buffer is a Uint8Array). */
+  if (napi_get_typedarray_info(env, v, &t, &n, &data, NULL, NULL) == napi_ok) {
+    out->data = data;
+    out->len = n * elem_size(t);
+    return true;
+  }
+  if (napi_get_dataview_info(env, v, &n, &data, NULL, NULL) == napi_ok) {
+    out->data = data;
+    out->len = n;
+    return true;
+  }
+  return false;
+}
+
+bool xs_bytes_arg(napi_env env, napi_value v, const char *name, bool nullable, xs_bytes *out) {
+  if (xs_bytes_get(env, v, out)) return true;
+  napi_valuetype vt;
+  if (nullable && napi_typeof(env, v, &vt) == napi_ok && vt == napi_null) {
+    out->data = NULL;
+    out->len = 0;
+    out->is_null = true;
+    return true;
+  }
+  throw_type(env, name, nullable ? "a TypedArray or null" : "a TypedArray");
+  return false;
+}
+
+bool xs_range_ok(int64_t off, int64_t len, size_t total) {
+  return off >= 0 && len >= 0 && (uint64_t)off <= total && (uint64_t)len <= total - (uint64_t)off;
+}
+
+napi_value xs_num(napi_env env, int64_t v) {
+  napi_value r = NULL;
+  if (v >= INT32_MIN && v <= INT32_MAX) napi_create_int32(env, (int32_t)v, &r);
+  else napi_create_int64(env, v, &r);
+  return r;
+}
+
+napi_value xs_undefined(napi_env env) {
+  napi_value r = NULL;
+  napi_get_undefined(env, &r);
+  return r;
+}
+
+/* init(dispatch, scratch): stores the watcher dispatch function and the out-parameter array. */
+static napi_value js_init(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  if (!xs_args(env, info, 2, argv)) return NULL;
+  xs_state *st = xs_state_of(env);
+
+  napi_valuetype vt;
+  if (napi_typeof(env, argv[0], &vt) != napi_ok || vt != napi_function) {
+    throw_type(env, "dispatch", "a function");
+    return NULL;
+  }
+  napi_typedarray_type t;
+  size_t n;
+  void *data;
+  if (napi_get_typedarray_info(env, argv[1], &t, &n, &data, NULL, NULL) != napi_ok ||
+      t != napi_int32_array) {
+    throw_type(env, "scratch", "an Int32Array");
+    return NULL;
+  }
+  if (n < XS_SCRATCH_MIN) {
+    napi_throw_range_error(env, "ERR_XSOCK_OUT_OF_RANGE",
+                           "The \"scratch\" argument must have at least 4 elements");
+    return NULL;
+  }
+
+  /* The async context is created once and shared: every watcher callback is the same
+   * kind of event, and one context avoids an allocation per watcher. */
+  if (st->async_ctx == NULL) {
+    napi_value name;
+    if (napi_create_string_utf8(env, "xsock:poll", NAPI_AUTO_LENGTH, &name) != napi_ok ||
+        napi_async_init(env, NULL, name, &st->async_ctx) != napi_ok)
+      return NULL;
+  }
+
+  /* Re-init replaces both; the strong ref keeps the scratch buffer (and so the cached
+   * pointer) alive for as long as we may write through it. */
+  napi_ref dispatch, scratch;
+  if (napi_create_reference(env, argv[0], 1, &dispatch) != napi_ok) return NULL;
+  if (napi_create_reference(env, argv[1], 1, &scratch) != napi_ok) {
+    napi_delete_reference(env, dispatch);
+    return NULL;
+  }
+  if (st->dispatch) napi_delete_reference(env, st->dispatch);
+  if (st->scratch_ref) napi_delete_reference(env, st->scratch_ref);
+  st->dispatch = dispatch;
+  st->scratch_ref = scratch;
+  st->scratch = data;
+  return xs_undefined(env);
+}
+
+static void finalize_state(napi_env env, void *data, void *hint) {
+  xs_state *st = data;
+  if (st->dispatch) napi_delete_reference(env, st->dispatch);
+  if (st->scratch_ref) napi_delete_reference(env, st->scratch_ref);
+  st->dispatch = st->scratch_ref = NULL;
+  st->scratch = st->scratch_fallback;
+  /* Normally already destroyed by the teardown hook; this covers any other order. */
+  if (st->async_ctx) napi_async_destroy(env, st->async_ctx);
+  st->async_ctx = NULL;
+  xs_state_release(st);
+}
+
+NAPI_MODULE_INIT() {
+  xs_state *st = calloc(1, sizeof *st);
+  if (st == NULL) {
+    napi_throw_error(env, NULL, "xsock: out of memory");
+    return NULL;
+  }
+  st->env = env;
+  st->scratch = st->scratch_fallback;
+  if (napi_set_instance_data(env, st, finalize_state, NULL) != napi_ok) {
+    free(st);
+    return NULL;
+  }
+  /* Async (not plain) cleanup hook: Node keeps running the loop until we report that the
+   * uv_close callbacks of the remaining watchers have run, so a worker can exit with
+   * watchers still open without leaking or tripping uv_loop_close. */
+  if (napi_add_async_cleanup_hook(env, xs_watchers_teardown, st, NULL) != napi_ok) return NULL;
+
+  static const napi_property_descriptor own[] = { XS_FN("init", js_init) };
+  if (napi_define_properties(env, exports, 1, own) != napi_ok ||
+      xs_register_errno(env, exports) != napi_ok ||
+      xs_register_socket(env, exports) != napi_ok ||
+      xs_register_msg(env, exports) != napi_ok ||
+      xs_register_sockopt(env, exports) != napi_ok ||
+      xs_register_watcher(env, exports) != napi_ok ||
+      xs_register_constants(env, exports) != napi_ok) {
+    bool pending = false;
+    napi_is_exception_pending(env, &pending);
+    if (!pending) napi_throw_error(env, NULL, "xsock: module initialisation failed");
+    return NULL;
+  }
+  return exports;
+}

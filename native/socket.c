@@ -1,0 +1,246 @@
+/*
+ * Socket lifecycle and the plain (non-msghdr) data calls.
+ *
+ * Every descriptor we create is SOCK_NONBLOCK|SOCK_CLOEXEC: the event loop must never
+ * block, and a child process spawned by Node must never inherit a socket by accident.
+ * Every send ORs MSG_NOSIGNAL because a SIGPIPE would kill the whole Node process.
+ */
+#include <limits.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "xsock.h"
+
+/* socklen_t for a caller's buffer: the whole view, clamped so the kernel sees a sane int. */
+static socklen_t view_socklen(const xs_bytes *b) {
+  return b->len > INT32_MAX ? INT32_MAX : (socklen_t)b->len;
+}
+
+/* An explicit addrlen must lie within the view, so the kernel never reads past it. */
+static bool addrlen_ok(int32_t addrlen, const xs_bytes *b) {
+  return addrlen >= 0 && (size_t)addrlen <= b->len;
+}
+
+/* socket(2) */
+static napi_value js_socket(napi_env env, napi_callback_info info) {
+  napi_value a[3];
+  int32_t domain, type, proto;
+  if (!xs_args(env, info, 3, a) || !xs_int(env, a[0], "domain", &domain) ||
+      !xs_int(env, a[1], "type", &type) || !xs_int(env, a[2], "protocol", &proto))
+    return NULL;
+  int r = XS_RETRY(socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC, proto));
+  return xs_num(env, XS_RESULT(r));
+}
+
+/* socketpair(2) */
+static napi_value js_socketpair(napi_env env, napi_callback_info info) {
+  napi_value a[3];
+  int32_t domain, type, proto;
+  if (!xs_args(env, info, 3, a) || !xs_int(env, a[0], "domain", &domain) ||
+      !xs_int(env, a[1], "type", &type) || !xs_int(env, a[2], "protocol", &proto))
+    return NULL;
+  int sv[2];
+  int r = XS_RETRY(socketpair(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC, proto, sv));
+  if (r == 0) {
+    int32_t *scratch = xs_state_of(env)->scratch;
+    scratch[0] = sv[0];
+    scratch[1] = sv[1];
+  }
+  return xs_num(env, XS_RESULT(r));
+}
+
+/* bind(2) and connect(2) share a shape: fd, address view, explicit length. */
+static napi_value addr_call(napi_env env, napi_callback_info info,
+                            int (*fn)(int, const struct sockaddr *, socklen_t)) {
+  napi_value a[3];
+  int32_t fd, addrlen;
+  xs_bytes addr;
+  if (!xs_args(env, info, 3, a) || !xs_int(env, a[0], "fd", &fd) ||
+      !xs_bytes_arg(env, a[1], "addr", false, &addr) || !xs_int(env, a[2], "addrlen", &addrlen))
+    return NULL;
+  if (!addrlen_ok(addrlen, &addr)) return xs_num(env, -EINVAL);
+  int r = XS_RETRY(fn(fd, (const struct sockaddr *)addr.data, (socklen_t)addrlen));
+  return xs_num(env, XS_RESULT(r));
+}
+
+/* bind(2) */
+static napi_value js_bind(napi_env env, napi_callback_info info) {
+  return addr_call(env, info, bind);
+}
+
+/* connect(2); EINPROGRESS is the normal answer on our non-blocking sockets. */
+static napi_value js_connect(napi_env env, napi_callback_info info) {
+  return addr_call(env, info, connect);
+}
+
+/* listen(2) */
+static napi_value js_listen(napi_env env, napi_callback_info info) {
+  napi_value a[2];
+  int32_t fd, backlog;
+  if (!xs_args(env, info, 2, a) || !xs_int(env, a[0], "fd", &fd) ||
+      !xs_int(env, a[1], "backlog", &backlog))
+    return NULL;
+  int r = XS_RETRY(listen(fd, backlog));
+  return xs_num(env, XS_RESULT(r));
+}
+
+/* accept4(2) */
+static napi_value js_accept(napi_env env, napi_callback_info info) {
+  napi_value a[2];
+  int32_t fd;
+  xs_bytes addr;
+  if (!xs_args(env, info, 2, a) || !xs_int(env, a[0], "fd", &fd) ||
+      !xs_bytes_arg(env, a[1], "addr", false, &addr))
+    return NULL;
+  socklen_t alen = view_socklen(&addr);
+  /* A zero-length (or detached) view has no pointer; ask the kernel for no address. */
+  struct sockaddr *sa = addr.data ? (struct sockaddr *)addr.data : NULL;
+  int r = XS_RETRY(accept4(fd, sa, sa ? &alen : NULL, SOCK_NONBLOCK | SOCK_CLOEXEC));
+  if (r >= 0) xs_state_of(env)->scratch[0] = sa ? (int32_t)alen : 0;
+  return xs_num(env, XS_RESULT(r));
+}
+
+/* getsockname(2) and getpeername(2): return the kernel's full addrlen, which may exceed
+ * the view (the kernel truncates the copy); the caller decodes min(addrlen, view). */
+static napi_value name_call(napi_env env, napi_callback_info info,
+                            int (*fn)(int, struct sockaddr *, socklen_t *)) {
+  napi_value a[2];
+  int32_t fd;
+  xs_bytes addr;
+  if (!xs_args(env, info, 2, a) || !xs_int(env, a[0], "fd", &fd) ||
+      !xs_bytes_arg(env, a[1], "addr", false, &addr))
+    return NULL;
+  socklen_t alen = view_socklen(&addr);
+  int r = XS_RETRY(fn(fd, (struct sockaddr *)addr.data, &alen));
+  return xs_num(env, r < 0 ? -(int64_t)errno : (int64_t)alen);
+}
+
+/* getsockname(2) */
+static napi_value js_getsockname(napi_env env, napi_callback_info info) {
+  return name_call(env, info, getsockname);
+}
+
+/* getpeername(2) */
+static napi_value js_getpeername(napi_env env, napi_callback_info info) {
+  return name_call(env, info, getpeername);
+}
+
+/* shutdown(2) */
+static napi_value js_shutdown(napi_env env, napi_callback_info info) {
+  napi_value a[2];
+  int32_t fd, how;
+  if (!xs_args(env, info, 2, a) || !xs_int(env, a[0], "fd", &fd) || !xs_int(env, a[1], "how", &how))
+    return NULL;
+  int r = XS_RETRY(shutdown(fd, how));
+  return xs_num(env, XS_RESULT(r));
+}
+
+/* close(2); never retried: Linux releases the fd even when it reports EINTR, so a retry
+ * could close a descriptor another thread has just been given. */
+static napi_value js_close(napi_env env, napi_callback_info info) {
+  napi_value a[1];
+  int32_t fd;
+  if (!xs_args(env, info, 1, a) || !xs_int(env, a[0], "fd", &fd)) return NULL;
+  int r = close(fd);
+  return xs_num(env, XS_RESULT(r));
+}
+
+/* Reads (fd, buf, off, len, flags) shared by send/recv/sendto/recvfrom. Returns false
+ * after throwing; *bad is set when off/len do not fit the view (caller returns -EINVAL). */
+static bool data_args(napi_env env, napi_value *a, int32_t *fd, uint8_t **p, size_t *n,
+                      int32_t *flags, bool *bad) {
+  xs_bytes buf;
+  int64_t off, len;
+  if (!xs_int(env, a[0], "fd", fd) || !xs_bytes_arg(env, a[1], "buf", false, &buf) ||
+      !xs_i64(env, a[2], "off", &off) || !xs_i64(env, a[3], "len", &len) ||
+      !xs_int(env, a[4], "flags", flags))
+    return false;
+  *bad = !xs_range_ok(off, len, buf.len);
+  if (!*bad) {
+    *p = buf.data ? buf.data + off : NULL;
+    *n = (size_t)len;
+  }
+  return true;
+}
+
+/* send(2) */
+static napi_value js_send(napi_env env, napi_callback_info info) {
+  napi_value a[5];
+  int32_t fd, flags;
+  uint8_t *p;
+  size_t n;
+  bool bad;
+  if (!xs_args(env, info, 5, a) || !data_args(env, a, &fd, &p, &n, &flags, &bad)) return NULL;
+  if (bad) return xs_num(env, -EINVAL);
+  ssize_t r = XS_RETRY(send(fd, p, n, flags | MSG_NOSIGNAL));
+  return xs_num(env, XS_RESULT(r));
+}
+
+/* recv(2) */
+static napi_value js_recv(napi_env env, napi_callback_info info) {
+  napi_value a[5];
+  int32_t fd, flags;
+  uint8_t *p;
+  size_t n;
+  bool bad;
+  if (!xs_args(env, info, 5, a) || !data_args(env, a, &fd, &p, &n, &flags, &bad)) return NULL;
+  if (bad) return xs_num(env, -EINVAL);
+  ssize_t r = XS_RETRY(recv(fd, p, n, flags));
+  return xs_num(env, XS_RESULT(r));
+}
+
+/* sendto(2) */
+static napi_value js_sendto(napi_env env, napi_callback_info info) {
+  napi_value a[7];
+  int32_t fd, flags, addrlen;
+  uint8_t *p;
+  size_t n;
+  bool bad;
+  xs_bytes addr;
+  if (!xs_args(env, info, 7, a) || !data_args(env, a, &fd, &p, &n, &flags, &bad) ||
+      !xs_bytes_arg(env, a[5], "addr", false, &addr) || !xs_int(env, a[6], "addrlen", &addrlen))
+    return NULL;
+  if (bad || !addrlen_ok(addrlen, &addr)) return xs_num(env, -EINVAL);
+  ssize_t r = XS_RETRY(sendto(fd, p, n, flags | MSG_NOSIGNAL,
+                              (const struct sockaddr *)addr.data, (socklen_t)addrlen));
+  return xs_num(env, XS_RESULT(r));
+}
+
+/* recvfrom(2) */
+static napi_value js_recvfrom(napi_env env, napi_callback_info info) {
+  napi_value a[6];
+  int32_t fd, flags;
+  uint8_t *p;
+  size_t n;
+  bool bad;
+  xs_bytes addr;
+  if (!xs_args(env, info, 6, a) || !data_args(env, a, &fd, &p, &n, &flags, &bad) ||
+      !xs_bytes_arg(env, a[5], "addr", false, &addr))
+    return NULL;
+  if (bad) return xs_num(env, -EINVAL);
+  socklen_t alen = view_socklen(&addr);
+  struct sockaddr *sa = addr.data ? (struct sockaddr *)addr.data : NULL;
+  ssize_t r = XS_RETRY(recvfrom(fd, p, n, flags, sa, sa ? &alen : NULL));
+  if (r >= 0) xs_state_of(env)->scratch[0] = sa ? (int32_t)alen : 0;
+  return xs_num(env, XS_RESULT(r));
+}
+
+napi_status xs_register_socket(napi_env env, napi_value exports) {
+  static const napi_property_descriptor d[] = {
+    XS_FN("socket", js_socket),
+    XS_FN("socketpair", js_socketpair),
+    XS_FN("bind", js_bind),
+    XS_FN("connect", js_connect),
+    XS_FN("listen", js_listen),
+    XS_FN("accept", js_accept),
+    XS_FN("getsockname", js_getsockname),
+    XS_FN("getpeername", js_getpeername),
+    XS_FN("shutdown", js_shutdown),
+    XS_FN("close", js_close),
+    XS_FN("send", js_send),
+    XS_FN("recv", js_recv),
+    XS_FN("sendto", js_sendto),
+    XS_FN("recvfrom", js_recvfrom),
+  };
+  return napi_define_properties(env, exports, sizeof d / sizeof d[0], d);
+}

@@ -1,0 +1,103 @@
+/*
+ * Shared declarations of the xsock native shim.
+ *
+ * The shim is deliberately thin: each exported function is one non-blocking system call
+ * whose result (or -errno) goes straight back to JavaScript. All policy lives in
+ * TypeScript (src/). The contract is src/binding.ts.
+ *
+ * Nothing here is global: every piece of per-environment state hangs off xs_state, the
+ * Node-API instance data, so the addon can be loaded by several worker threads at once.
+ */
+#ifndef XSOCK_H
+#define XSOCK_H
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* accept4, recvmmsg, sendmmsg, MSG_CMSG_CLOEXEC, GNU strerror_r */
+#endif
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <node_api.h>
+#include <uv.h>
+
+/* The kernel's limit on iovecs and mmsghdrs per call; larger requests are -EINVAL. */
+#define XS_MAX_IOV 1024
+#define XS_MAX_MMSG 1024
+/* Address slot per message in recvmmsg: sizeof(struct sockaddr_storage). */
+#define XS_ADDR_SLOT 128
+/* Minimum scratch entries: recvmsg writes three. */
+#define XS_SCRATCH_MIN 4
+
+typedef struct xs_watcher xs_watcher;
+
+/* Per-environment state (Node-API instance data). */
+typedef struct xs_state {
+  napi_env env;                    /* the environment this state belongs to */
+  napi_ref dispatch;               /* JS (id, status, events) => void, set by init() */
+  napi_ref scratch_ref;            /* keeps the scratch Int32Array (and its buffer) alive */
+  int32_t *scratch;                /* cached data pointer of scratch; see scratch_fallback */
+  int32_t scratch_fallback[XS_SCRATCH_MIN]; /* used before init() so scratch is never NULL */
+  napi_async_context async_ctx;    /* one context for all watcher callbacks */
+  xs_watcher *live;                /* watchers not yet uv_close()d (doubly linked) */
+  size_t closing;                  /* uv_close() issued, close callback not yet run */
+  napi_async_cleanup_hook_handle teardown; /* non-NULL while env teardown waits on closes */
+  bool finalized;                  /* instance data finalizer ran while closes were pending */
+} xs_state;
+
+/* Retries a syscall expression while it fails with EINTR. */
+#define XS_RETRY(expr)                                   \
+  ({                                                     \
+    __typeof__(expr) xs_r_;                              \
+    do { xs_r_ = (expr); } while (xs_r_ == -1 && errno == EINTR); \
+    xs_r_;                                               \
+  })
+
+/* Maps a syscall result to the JS convention: the result, or -errno. */
+#define XS_RESULT(r) ((r) < 0 ? -(int64_t)errno : (int64_t)(r))
+
+/* A byte view of a JS TypedArray/DataView (or null when allowed). */
+typedef struct xs_bytes {
+  uint8_t *data;
+  size_t len;     /* byte length */
+  bool is_null;
+} xs_bytes;
+
+/* ---- util (addon.c) ----
+ * Argument helpers: on a type mismatch they throw a TypeError naming the argument and
+ * return false; the caller then returns NULL to JS. */
+xs_state *xs_state_of(napi_env env);
+bool xs_args(napi_env env, napi_callback_info info, size_t n, napi_value *argv);
+bool xs_int(napi_env env, napi_value v, const char *name, int32_t *out);
+bool xs_uint(napi_env env, napi_value v, const char *name, uint32_t *out);
+bool xs_i64(napi_env env, napi_value v, const char *name, int64_t *out);
+/* Non-throwing: a TypedArray or DataView (never null). */
+bool xs_bytes_get(napi_env env, napi_value v, xs_bytes *out);
+bool xs_bytes_arg(napi_env env, napi_value v, const char *name, bool nullable, xs_bytes *out);
+/* True when [off, off+len) lies inside a view of byte length `total`. */
+bool xs_range_ok(int64_t off, int64_t len, size_t total);
+napi_value xs_num(napi_env env, int64_t v);
+napi_value xs_undefined(napi_env env);
+
+/* ---- registration: each source file defines its own exports ---- */
+napi_status xs_register_errno(napi_env env, napi_value exports);
+napi_status xs_register_socket(napi_env env, napi_value exports);
+napi_status xs_register_msg(napi_env env, napi_value exports);
+napi_status xs_register_sockopt(napi_env env, napi_value exports);
+napi_status xs_register_watcher(napi_env env, napi_value exports);
+napi_status xs_register_constants(napi_env env, napi_value exports);
+
+/* errno.c: adds every E* name of the errno table to `obj` (used by constants.c). */
+napi_status xs_errno_constants(napi_env env, napi_value obj);
+
+/* watcher.c: env-teardown hook; closes every live watcher. */
+void xs_watchers_teardown(napi_async_cleanup_hook_handle handle, void *arg);
+/* watcher.c: frees the state now, or defers it to the last pending close callback. */
+void xs_state_release(xs_state *st);
+
+/* Convenience for the per-file property tables. */
+#define XS_FN(name, fn) \
+  { name, NULL, fn, NULL, NULL, NULL, napi_writable | napi_enumerable | napi_configurable, NULL }
+
+#endif /* XSOCK_H */

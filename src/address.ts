@@ -1,0 +1,186 @@
+/**
+ * Socket addresses: plain objects <-> struct sockaddr bytes <-> text.
+ *
+ * Decoding is always by addrlen, never by strlen: abstract unix names are exactly the
+ * bytes addrlen covers (Node core pads them to 108 bytes and so names a different
+ * socket), and a 108-byte path has no terminating NUL.
+ */
+import { isIPv4, isIPv6 } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { constants as C } from './constants.js';
+import { XsockError, argType } from './errors.js';
+import { parseIPv6, formatIPv6 } from './ipv6.js';
+
+/** `{ path }` names a file, `{ abstract }` an abstract name (exact bytes), neither: unnamed. */
+export interface UnixAddress { family: 'unix'; path?: string; abstract?: string | Buffer }
+export interface InetAddress { family: 'inet'; address: string; port: number }
+export interface Inet6Address { family: 'inet6'; address: string; port: number; flowinfo?: number; scopeId?: number }
+/** Any socket address xsock speaks. */
+export type SockAddr = UnixAddress | InetAddress | Inet6Address;
+/** An address object or its text form (`/path`, `@abstract`, `1.2.3.4:80`, `[::1]:80`). */
+export type AddressLike = SockAddr | string;
+
+const SUN_PATH_MAX = C.SIZEOF_SOCKADDR_UN - C.OFFSETOF_SUN_PATH; // 108
+/** Big enough for any sockaddr (sockaddr_storage). */
+export const ADDR_BUF_SIZE = C.SIZEOF_SOCKADDR_STORAGE;
+
+/**
+ * Encodes `addr` into `buf` (at least ADDR_BUF_SIZE bytes) and returns the addrlen to pass
+ * to the kernel. Throws ERR_XSOCK_* errors naming `argName` for anything malformed.
+ */
+export function encodeAddress(addr: AddressLike, buf: Buffer, argName = 'address'): number {
+  const a = typeof addr === 'string' ? parseAddress(addr, argName) : addr;
+  if (a === null || typeof a !== 'object') throw argType(argName, 'an address object or string', addr);
+  buf.fill(0, 0, ADDR_BUF_SIZE);
+  switch (a.family) {
+    case 'unix': return encodeUnix(a, buf, argName);
+    case 'inet': {
+      buf.writeUInt16LE(C.AF_INET, 0);
+      buf.writeUInt16BE(portArg(a.port, argName), 2);
+      if (typeof a.address !== 'string' || !isIPv4(a.address)) throw badAddress(argName, `has an invalid IPv4 address: ${String(a.address)}`);
+      a.address.split('.').forEach((o, i) => { buf[4 + i] = Number(o); });
+      return C.SIZEOF_SOCKADDR_IN;
+    }
+    case 'inet6': {
+      buf.writeUInt16LE(C.AF_INET6, 0);
+      buf.writeUInt16BE(portArg(a.port, argName), 2);
+      buf.writeUInt32BE(u32(a.flowinfo ?? 0, `${argName}.flowinfo`), 4);
+      const bytes = typeof a.address === 'string' ? parseIPv6(a.address) : null;
+      if (!bytes) throw badAddress(argName, `has an invalid IPv6 address: ${String(a.address)}`);
+      bytes.copy(buf, 8);
+      buf.writeUInt32LE(u32(a.scopeId ?? 0, `${argName}.scopeId`), 24);
+      return C.SIZEOF_SOCKADDR_IN6;
+    }
+    default:
+      throw badAddress(argName, `has an unknown family: ${String((a as { family: unknown }).family)}`);
+  }
+}
+
+function encodeUnix(a: UnixAddress, buf: Buffer, argName: string): number {
+  buf.writeUInt16LE(C.AF_UNIX, 0);
+  const off = C.OFFSETOF_SUN_PATH;
+  if (a.abstract !== undefined) {
+    const name = typeof a.abstract === 'string' ? Buffer.from(a.abstract, 'utf8')
+      : a.abstract instanceof Uint8Array ? Buffer.from(a.abstract) : null;
+    if (!name) throw argType(`${argName}.abstract`, 'a string or Buffer', a.abstract);
+    if (name.length + 1 > SUN_PATH_MAX) {
+      throw new XsockError('ERR_XSOCK_PATH_TOO_LONG', `The "${argName}.abstract" name is ${name.length} bytes; at most ${SUN_PATH_MAX - 1} fit in sun_path`);
+    }
+    buf[off] = 0;
+    name.copy(buf, off + 1);
+    return off + 1 + name.length;
+  }
+  if (a.path === undefined || a.path === '') return off; // unnamed: bind autobinds
+  if (typeof a.path !== 'string') throw argType(`${argName}.path`, 'a string', a.path);
+  const p = Buffer.from(a.path, 'utf8');
+  if (p.includes(0)) throw badAddress(argName, 'path contains a NUL byte');
+  if (p.length > SUN_PATH_MAX) {
+    throw new XsockError('ERR_XSOCK_PATH_TOO_LONG', `The "${argName}.path" is ${p.length} bytes; unix socket paths hold at most ${SUN_PATH_MAX} (sun_path)`);
+  }
+  p.copy(buf, off);
+  // A 108-byte path has no room for the NUL; the kernel accepts it by length.
+  return off + p.length + (p.length < SUN_PATH_MAX ? 1 : 0);
+}
+
+/** Decodes `len` bytes of a struct sockaddr the kernel filled in. */
+export function decodeAddress(buf: Uint8Array, len: number): SockAddr {
+  const b = Buffer.from(buf.buffer, buf.byteOffset, Math.min(len, buf.byteLength));
+  if (b.length < 2) return { family: 'unix' };
+  const af = b.readUInt16LE(0);
+  if (af === C.AF_UNIX) {
+    const off = C.OFFSETOF_SUN_PATH;
+    if (b.length <= off) return { family: 'unix' };
+    if (b[off] === 0) {
+      const name = b.subarray(off + 1);
+      const text = name.toString('utf8');
+      return { family: 'unix', abstract: Buffer.from(text, 'utf8').equals(name) ? text : Buffer.from(name) };
+    }
+    let end = b.indexOf(0, off);
+    if (end < 0) end = b.length;
+    return { family: 'unix', path: b.toString('utf8', off, end) };
+  }
+  if (af === C.AF_INET) {
+    return { family: 'inet', address: `${b[4]}.${b[5]}.${b[6]}.${b[7]}`, port: b.readUInt16BE(2) };
+  }
+  if (af === C.AF_INET6) {
+    return {
+      family: 'inet6', address: formatIPv6(b.subarray(8, 24)), port: b.readUInt16BE(2),
+      flowinfo: b.readUInt32BE(4), scopeId: b.readUInt32LE(24),
+    };
+  }
+  throw new XsockError('ERR_XSOCK_BAD_ADDRESS', `unsupported address family ${af}`);
+}
+
+/**
+ * Text -> address: `/path`, `./rel`, `unix:/path`, `@abstract`, `1.2.3.4:80`,
+ * `[::1]:80`, `[fe80::1%eth0]:80`. Numeric only; names go through resolve().
+ */
+export function parseAddress(text: string, argName = 'address'): SockAddr {
+  if (typeof text !== 'string') throw argType(argName, 'a string', text);
+  if (text.startsWith('unix:')) text = text.slice(5);
+  if (text.startsWith('@')) return { family: 'unix', abstract: text.slice(1) };
+  if (text.startsWith('/') || text.startsWith('./') || text.startsWith('../')) return { family: 'unix', path: text };
+  const m6 = /^\[([^\]%]+)(?:%([^\]]+))?\]:(\d+)$/.exec(text);
+  if (m6) {
+    if (!isIPv6(m6[1])) throw badAddress(argName, `has an invalid IPv6 address: ${m6[1]}`);
+    const addr: Inet6Address = { family: 'inet6', address: m6[1], port: portText(m6[3], argName) };
+    if (m6[2] !== undefined) addr.scopeId = scopeIdOf(m6[2], argName);
+    return addr;
+  }
+  const m4 = /^([^:]+):(\d+)$/.exec(text);
+  if (m4) {
+    if (!isIPv4(m4[1])) throw badAddress(argName, `'${text}' is not numeric (resolve() translates names)`);
+    return { family: 'inet', address: m4[1], port: portText(m4[2], argName) };
+  }
+  throw badAddress(argName, `'${text}' is not an address (try /path, @name, 1.2.3.4:port or [::1]:port)`);
+}
+
+/** Address -> its text form (inverse of parseAddress). */
+export function formatAddress(addr: SockAddr): string {
+  switch (addr.family) {
+    case 'unix':
+      if (addr.abstract !== undefined) return `@${typeof addr.abstract === 'string' ? addr.abstract : addr.abstract.toString('latin1')}`;
+      return addr.path ?? '';
+    case 'inet': return `${addr.address}:${addr.port}`;
+    case 'inet6': return `[${addr.address}${addr.scopeId ? `%${addr.scopeId}` : ''}]:${addr.port}`;
+    default: throw argType('addr', 'an address object', addr);
+  }
+}
+
+/** Interface name or number -> scope id (if_nametoindex via sysfs). */
+function scopeIdOf(s: string, argName: string): number {
+  if (/^\d+$/.test(s)) return Number(s);
+  try {
+    return Number(readFileSync(`/sys/class/net/${s.replace(/[/.]/g, '')}/ifindex`, 'utf8').trim());
+  } catch {
+    throw badAddress(argName, `names an unknown interface: ${s}`);
+  }
+}
+
+function portText(s: string, argName: string): number {
+  return portArg(Number(s), argName);
+}
+
+function portArg(port: unknown, argName: string): number {
+  if (typeof port !== 'number' || !Number.isInteger(port)) throw argType(`${argName}.port`, 'an integer', port);
+  if (port < 0 || port > 65535) throw new XsockError('ERR_XSOCK_OUT_OF_RANGE', `The "${argName}.port" must be >= 0 and <= 65535; received ${port}`);
+  return port;
+}
+
+function u32(v: unknown, name: string): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 0xffffffff) throw argType(name, 'a 32-bit unsigned integer', v);
+  return v;
+}
+
+function badAddress(argName: string, why: string): XsockError {
+  return new XsockError('ERR_XSOCK_BAD_ADDRESS', `The "${argName}" argument ${why}`);
+}
+
+/** Human-readable text for error messages (never throws). */
+export function describeAddress(addr: AddressLike): string {
+  try {
+    return typeof addr === 'string' ? addr : formatAddress(addr);
+  } catch {
+    return String(addr);
+  }
+}

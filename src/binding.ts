@@ -1,0 +1,117 @@
+/**
+ * The typed contract of the native shim (native/*.c) and the only importer of the addon.
+ *
+ * Every function performs exactly one non-blocking system call (EINTR retried in C) and
+ * returns its result, or a negative errno. Out-parameters that are not the return value
+ * are written to the shared `scratch` Int32Array handed over by `init`, so no call
+ * allocates a JS object on the hot path. Buffers are always caller-provided; the shim
+ * never reads or writes past `byteLength` of a view it is given.
+ */
+import { createRequire } from 'node:module';
+
+/** Readiness bits as reported by libuv's uv_poll (UV_READABLE ...). */
+export const POLL_IN = 1;
+export const POLL_OUT = 2;
+export const POLL_RDHUP = 4;
+export const POLL_PRI = 8;
+
+export interface Binding {
+  /**
+   * Per-environment setup (works in worker threads: state is instance data).
+   * `dispatch(id, status, events)` is called from the environment's libuv loop for
+   * every watcher event; status < 0 is a negative errno (libuv reports POLLERR as EBADF
+   * and stops the handle).
+   */
+  init(dispatch: (id: number, status: number, events: number) => void, scratch: Int32Array): void;
+  /** Platform constants: AF_*, SOCK_*, MSG_*, SOL_*, SO_*, SCM_*, IPPROTO_*, TCP_*, IP_*, IPV6_*, E*, O_*, sizes. */
+  readonly constants: Readonly<Record<string, number>>;
+  /** errno number (positive) -> 'ECONNREFUSED'; unknown gives ''. */
+  errnoName(errno: number): string;
+  /** strerror_r(3). */
+  strerror(errno: number): string;
+
+  /** socket(2) with SOCK_NONBLOCK|SOCK_CLOEXEC added. */
+  socket(domain: number, type: number, protocol: number): number;
+  /** socketpair(2) with SOCK_NONBLOCK|SOCK_CLOEXEC; fds in scratch[0], scratch[1]. */
+  socketpair(domain: number, type: number, protocol: number): number;
+  /** bind(2). */
+  bind(fd: number, addr: Uint8Array, addrlen: number): number;
+  /** connect(2). */
+  connect(fd: number, addr: Uint8Array, addrlen: number): number;
+  /** listen(2). */
+  listen(fd: number, backlog: number): number;
+  /** accept4(2) with SOCK_NONBLOCK|SOCK_CLOEXEC; peer addrlen in scratch[0]. */
+  accept(fd: number, addr: Uint8Array): number;
+  /** getsockname(2); returns addrlen (may exceed addr.byteLength: decode min of both). */
+  getsockname(fd: number, addr: Uint8Array): number;
+  /** getpeername(2); returns addrlen. */
+  getpeername(fd: number, addr: Uint8Array): number;
+  /** shutdown(2). */
+  shutdown(fd: number, how: number): number;
+  /** close(2); EINTR is not retried (Linux closes the fd anyway). */
+  close(fd: number): number;
+
+  /** send(2) of buf[off, off+len) with MSG_NOSIGNAL added. */
+  send(fd: number, buf: Uint8Array, off: number, len: number, flags: number): number;
+  /** recv(2) into buf[off, off+len); returns the kernel's count (can exceed len with MSG_TRUNC). */
+  recv(fd: number, buf: Uint8Array, off: number, len: number, flags: number): number;
+  /** sendto(2) with MSG_NOSIGNAL. */
+  sendto(fd: number, buf: Uint8Array, off: number, len: number, flags: number, addr: Uint8Array, addrlen: number): number;
+  /** recvfrom(2); addrlen in scratch[0]. */
+  recvfrom(fd: number, buf: Uint8Array, off: number, len: number, flags: number, addr: Uint8Array): number;
+  /**
+   * sendmsg(2) gathering from `iov` (at most 1024 views), MSG_NOSIGNAL added.
+   * addr/control may be null (then their lengths are ignored).
+   */
+  sendmsg(fd: number, iov: readonly Uint8Array[], addr: Uint8Array | null, addrlen: number,
+    control: Uint8Array | null, controllen: number, flags: number): number;
+  /**
+   * recvmsg(2) scattering into `iov`; scratch[0] = addrlen, scratch[1] = controllen,
+   * scratch[2] = msg_flags. MSG_CMSG_CLOEXEC is always added.
+   */
+  recvmsg(fd: number, iov: readonly Uint8Array[], addr: Uint8Array | null,
+    control: Uint8Array | null, flags: number): number;
+  /**
+   * sendmmsg(2): each view of `msgs[start, start+count)` is one message, all to `addr`
+   * (or the connected peer). At most 1024. Returns messages sent.
+   */
+  sendmmsg(fd: number, msgs: readonly Uint8Array[], start: number, count: number,
+    addr: Uint8Array | null, addrlen: number, flags: number): number;
+  /**
+   * recvmmsg(2) of up to `count` messages (at most 1024): message i lands at
+   * data[i*slot, (i+1)*slot), its address at addrs[i*128, ...) when addrs is given, its
+   * control data at control[i*controlSlot, ...) when control is given.
+   * out[i*4 + 0..3] = length, msg_flags, addrlen, controllen. MSG_CMSG_CLOEXEC added.
+   * Returns the number of messages.
+   */
+  recvmmsg(fd: number, data: Uint8Array, slot: number, count: number, out: Int32Array,
+    addrs: Uint8Array | null, control: Uint8Array | null, controlSlot: number, flags: number): number;
+
+  /** setsockopt(2) with val[0, len). */
+  setsockopt(fd: number, level: number, name: number, val: Uint8Array, len: number): number;
+  /** getsockopt(2) into val; returns optlen. */
+  getsockopt(fd: number, level: number, name: number, val: Uint8Array): number;
+  /** ioctl(2) whose argument is an int out-parameter (SIOCATMARK, FIONREAD); returns it. */
+  ioctlInt(fd: number, request: number): number;
+  /** fcntl(fd, F_GETFL). */
+  getfl(fd: number): number;
+  /** fcntl(fd, F_SETFL, flags). */
+  setfl(fd: number, flags: number): number;
+  /** fcntl(fd, F_DUPFD_CLOEXEC, 0). */
+  dupCloexec(fd: number): number;
+  /** fcntl(fd, F_GETFD) & FD_CLOEXEC as 0/1. */
+  getCloexec(fd: number): number;
+  /** poll(2) on one fd with timeout 0; returns revents (POLLIN ... POLLRDHUP). */
+  pollNow(fd: number, events: number): number;
+
+  /** Creates a uv_poll_t for fd on this environment's loop, reporting as `id`. */
+  watch(fd: number, id: number): object;
+  /** uv_poll_start with POLL_* events, or uv_poll_stop when 0. */
+  watchSet(handle: object, events: number): number;
+  /** uv_poll_stop + uv_close; idempotent. Must precede close(fd). */
+  unwatch(handle: object): void;
+}
+
+const require = createRequire(import.meta.url);
+/** The loaded addon (built by node-gyp into build/Release during npm install). */
+export const native: Binding = require('../build/Release/xsock.node') as Binding;

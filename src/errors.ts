@@ -1,0 +1,129 @@
+/**
+ * The one error registry: system errors in Node's shape (code, errno, syscall, address)
+ * and library misuse errors ERR_XSOCK_*. Codes never change and are never reused; the
+ * registry is kept alphabetical.
+ */
+import { native } from './binding.js';
+
+/** Library misuse: a wrong argument or a call that cannot apply. Codes are stable. */
+export const codes = {
+  ERR_XSOCK_ABORTED: 'the operation was aborted',
+  ERR_XSOCK_BAD_ADDRESS: 'invalid socket address',
+  ERR_XSOCK_BAD_FD: 'not a usable descriptor',
+  ERR_XSOCK_CLOSED: 'the socket is closed',
+  ERR_XSOCK_HELPER_EXITED: 'the helper process exited before replying',
+  ERR_XSOCK_INVALID_ARG_TYPE: 'argument of wrong type',
+  ERR_XSOCK_INVALID_ARG_VALUE: 'argument value not allowed',
+  ERR_XSOCK_NOT_A_SOCKET: 'descriptor is not a socket',
+  ERR_XSOCK_OUT_OF_RANGE: 'argument out of range',
+  ERR_XSOCK_PATH_TOO_LONG: 'unix socket path too long',
+  ERR_XSOCK_TIMEOUT: 'the operation timed out',
+  ERR_XSOCK_UNKNOWN_OPTION: 'unknown socket option',
+  ERR_XSOCK_WRONG_SOCKET_TYPE: 'call not supported by this socket type',
+} as const;
+
+export type XsockErrorCode = keyof typeof codes;
+
+/** An Error of the library's own; `code` is one of the ERR_XSOCK_* registry. */
+export class XsockError extends Error {
+  readonly code: XsockErrorCode;
+  constructor(code: XsockErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = code === 'ERR_XSOCK_INVALID_ARG_TYPE' ? 'TypeError'
+      : code === 'ERR_XSOCK_OUT_OF_RANGE' ? 'RangeError' : 'Error';
+  }
+}
+
+/** A failed system call, shaped as Node core shapes them. */
+export interface SystemError extends Error {
+  code: string;
+  errno: number;
+  syscall: string;
+  address?: string;
+  port?: number;
+}
+
+/** Builds the Error for a negative errno returned by the shim (-EINTR ... ). */
+export function systemError(negErrno: number, syscall: string, address?: string, port?: number): SystemError {
+  const errno = -negErrno;
+  const code = native.errnoName(errno) || `E${errno}`;
+  const where = address === undefined ? '' : port === undefined ? ` ${address}` : ` ${address}:${port}`;
+  const err = new Error(`${syscall} ${code}${where}: ${native.strerror(errno)}`) as SystemError;
+  err.code = code;
+  err.errno = errno;
+  err.syscall = syscall;
+  if (address !== undefined) err.address = address;
+  if (port !== undefined) err.port = port;
+  Error.captureStackTrace(err, systemError);
+  return err;
+}
+
+/** Throws the system error when `rc` is a negative errno; otherwise returns rc. */
+export function check(rc: number, syscall: string, address?: string): number {
+  if (rc < 0) throw systemError(rc, syscall, address);
+  return rc;
+}
+
+/** Argument checks: each throws an ERR_XSOCK_* error naming the argument. */
+export function argType(name: string, expected: string, value: unknown): XsockError {
+  const got = value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
+  return new XsockError('ERR_XSOCK_INVALID_ARG_TYPE', `The "${name}" argument must be ${expected}; received ${got}`);
+}
+
+export function argValue(name: string, why: string): XsockError {
+  return new XsockError('ERR_XSOCK_INVALID_ARG_VALUE', `The "${name}" argument ${why}`);
+}
+
+/** Validates an integer in [min, max], naming the argument on failure. */
+export function intArg(name: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value)) throw argType(name, 'an integer', value);
+  if (value < min || value > max) {
+    throw new XsockError('ERR_XSOCK_OUT_OF_RANGE', `The "${name}" argument must be >= ${min} and <= ${max}; received ${value}`);
+  }
+  return value;
+}
+
+/** Validates a byte container (Buffer or any Uint8Array). */
+export function bytesArg(name: string, value: unknown): Uint8Array {
+  if (!(value instanceof Uint8Array)) throw argType(name, 'a Buffer or Uint8Array', value);
+  return value;
+}
+
+/** getaddrinfo(3)/getnameinfo(3) failures: glibc's EAI_* values and gai_strerror texts. */
+export const addrinfoCodes = {
+  EAI_ADDRFAMILY: [-9, 'Address family for hostname not supported'],
+  EAI_AGAIN: [-3, 'Temporary failure in name resolution'],
+  EAI_BADFLAGS: [-1, 'Bad value for ai_flags'],
+  EAI_FAIL: [-4, 'Non-recoverable failure in name resolution'],
+  EAI_FAMILY: [-6, 'ai_family not supported'],
+  EAI_NONAME: [-2, 'Name or service not known'],
+  EAI_SERVICE: [-8, 'Servname not supported for ai_socktype'],
+  EAI_SOCKTYPE: [-7, 'ai_socktype not supported'],
+  EAI_SYSTEM: [-11, 'System error'],
+} as const;
+
+export type AddrinfoCode = keyof typeof addrinfoCodes;
+
+/** A name-translation failure: `code` 'EAI_NONAME' ..., `errno` glibc's negative EAI value. */
+export interface AddrinfoError extends Error {
+  code: AddrinfoCode;
+  errno: number;
+  syscall: string;
+  hostname?: string;
+  service?: string;
+}
+
+/** Builds the Error for an EAI_* failure; `detail` says which input was at fault. */
+export function addrinfoError(code: AddrinfoCode, syscall: string, detail: string,
+  where: { hostname?: string | null; service?: string | null } = {}, cause?: unknown): AddrinfoError {
+  const [errno, text] = addrinfoCodes[code];
+  const err = new Error(`${syscall} ${code}: ${text} (${detail})`, cause === undefined ? undefined : { cause }) as AddrinfoError;
+  err.code = code;
+  err.errno = errno;
+  err.syscall = syscall;
+  if (where.hostname != null) err.hostname = where.hostname;
+  if (where.service != null) err.service = where.service;
+  Error.captureStackTrace(err, addrinfoError);
+  return err;
+}

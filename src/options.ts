@@ -1,0 +1,160 @@
+/**
+ * The one option table: (level, name, value type) for every option xsock knows by name.
+ * setsockopt/getsockopt encode and decode through it; an option not in the table is still
+ * reachable by number with an int or a raw Buffer.
+ */
+import { constants as C } from './constants.js';
+import { XsockError, argType, intArg } from './errors.js';
+
+/** How an option's value is laid out in memory. */
+export type OptionKind = 'int' | 'bool' | 'linger' | 'timeval' | 'ucred' | 'string' | 'u64' | 'buffer';
+
+export interface OptionSpec {
+  readonly name: string;
+  readonly level: number;
+  readonly optname: number;
+  readonly kind: OptionKind;
+  readonly readonly?: boolean;
+}
+
+/** { onoff, linger } of struct linger. */
+export interface Linger { onoff: boolean; linger: number }
+/** struct ucred; `null` stands for "no credentials" (pid 0, uid/gid -1). */
+export interface Credentials { pid: number; uid: number; gid: number }
+
+type Row = [name: string, kind: OptionKind, readonly?: boolean];
+const rows: Record<string, Row[]> = {
+  SOL_SOCKET: [
+    ['SO_ACCEPTCONN', 'bool', true], ['SO_BROADCAST', 'bool'], ['SO_BINDTODEVICE', 'string'],
+    ['SO_COOKIE', 'u64', true], ['SO_DEBUG', 'bool'], ['SO_DOMAIN', 'int', true],
+    ['SO_DONTROUTE', 'bool'], ['SO_ERROR', 'int', true], ['SO_INCOMING_CPU', 'int'],
+    ['SO_KEEPALIVE', 'bool'], ['SO_LINGER', 'linger'], ['SO_MARK', 'int'], ['SO_OOBINLINE', 'bool'],
+    ['SO_PASSCRED', 'bool'], ['SO_PASSPIDFD', 'bool'], ['SO_PEEK_OFF', 'int'], ['SO_PEERCRED', 'ucred', true],
+    ['SO_PEERSEC', 'string', true], ['SO_PRIORITY', 'int'], ['SO_PROTOCOL', 'int', true],
+    ['SO_RCVBUF', 'int'], ['SO_RCVBUFFORCE', 'int'], ['SO_RCVLOWAT', 'int'], ['SO_RCVTIMEO', 'timeval'],
+    ['SO_REUSEADDR', 'bool'], ['SO_REUSEPORT', 'bool'], ['SO_RXQ_OVFL', 'bool'],
+    ['SO_SNDBUF', 'int'], ['SO_SNDBUFFORCE', 'int'], ['SO_SNDLOWAT', 'int'], ['SO_SNDTIMEO', 'timeval'],
+    ['SO_TIMESTAMP', 'bool'], ['SO_TYPE', 'int', true], ['SO_ZEROCOPY', 'bool'],
+  ],
+  IPPROTO_TCP: [
+    ['TCP_CONGESTION', 'string'], ['TCP_CORK', 'bool'], ['TCP_DEFER_ACCEPT', 'int'], ['TCP_FASTOPEN', 'int'],
+    ['TCP_INFO', 'buffer', true], ['TCP_KEEPCNT', 'int'], ['TCP_KEEPIDLE', 'int'], ['TCP_KEEPINTVL', 'int'],
+    ['TCP_LINGER2', 'int'], ['TCP_MAXSEG', 'int'], ['TCP_NODELAY', 'bool'], ['TCP_NOTSENT_LOWAT', 'int'],
+    ['TCP_QUICKACK', 'bool'], ['TCP_SYNCNT', 'int'], ['TCP_USER_TIMEOUT', 'int'], ['TCP_WINDOW_CLAMP', 'int'],
+  ],
+  IPPROTO_IP: [
+    ['IP_BIND_ADDRESS_NO_PORT', 'bool'], ['IP_FREEBIND', 'bool'], ['IP_HDRINCL', 'bool'],
+    ['IP_MTU', 'int', true], ['IP_MTU_DISCOVER', 'int'], ['IP_MULTICAST_LOOP', 'bool'], ['IP_MULTICAST_TTL', 'int'],
+    ['IP_OPTIONS', 'buffer'], ['IP_PKTINFO', 'bool'], ['IP_RECVERR', 'bool'], ['IP_RECVTOS', 'bool'],
+    ['IP_RECVTTL', 'bool'], ['IP_TOS', 'int'], ['IP_TRANSPARENT', 'bool'], ['IP_TTL', 'int'],
+  ],
+  IPPROTO_IPV6: [
+    ['IPV6_MTU', 'int'], ['IPV6_MULTICAST_HOPS', 'int'], ['IPV6_MULTICAST_IF', 'int'], ['IPV6_MULTICAST_LOOP', 'bool'],
+    ['IPV6_RECVERR', 'bool'], ['IPV6_RECVPKTINFO', 'bool'], ['IPV6_TCLASS', 'int'], ['IPV6_UNICAST_HOPS', 'int'],
+    ['IPV6_V6ONLY', 'bool'],
+  ],
+};
+
+/** Every known option, by its C name. Options missing from this platform's headers are left out. */
+export const optionTable: ReadonlyMap<string, OptionSpec> = new Map(
+  Object.entries(rows).flatMap(([levelName, list]) => list
+    .filter(([name]) => C[name] !== undefined)
+    .map(([name, kind, ro]): [string, OptionSpec] => [name, { name, level: C[levelName], optname: C[name], kind, readonly: ro }])),
+);
+
+const byNumber = new Map<string, OptionSpec>([...optionTable.values()].map((s) => [`${s.level}:${s.optname}`, s]));
+const levelAliases: Record<string, number> = {
+  SOL_SOCKET: C.SOL_SOCKET, IPPROTO_TCP: C.IPPROTO_TCP, SOL_TCP: C.IPPROTO_TCP, IPPROTO_IP: C.IPPROTO_IP,
+  SOL_IP: C.IPPROTO_IP, IPPROTO_IPV6: C.IPPROTO_IPV6, SOL_IPV6: C.IPPROTO_IPV6, IPPROTO_UDP: C.IPPROTO_UDP,
+};
+
+/**
+ * Resolves a (level, name) pair given as names or numbers. A known name wins; an unknown
+ * numeric pair yields a raw spec ('int' for numbers, 'buffer' for Buffers).
+ */
+export function lookupOption(level: unknown, name: unknown): OptionSpec {
+  if (typeof name === 'string') {
+    const spec = optionTable.get(name);
+    if (!spec) throw new XsockError('ERR_XSOCK_UNKNOWN_OPTION', `The "name" argument names no known option: ${name} (pass level and name as numbers for raw access)`);
+    if (level !== undefined && level !== null && levelNumber(level) !== spec.level) {
+      throw new XsockError('ERR_XSOCK_INVALID_ARG_VALUE', `The "level" argument does not match option ${name}`);
+    }
+    return spec;
+  }
+  const lv = levelNumber(level);
+  const n = intArg('name', name, 0, 0x7fffffff);
+  return byNumber.get(`${lv}:${n}`) ?? { name: `${lv}:${n}`, level: lv, optname: n, kind: 'buffer' };
+}
+
+function levelNumber(level: unknown): number {
+  if (typeof level === 'string') {
+    const n = levelAliases[level];
+    if (n === undefined) throw new XsockError('ERR_XSOCK_INVALID_ARG_VALUE', `The "level" argument names no known level: ${level}`);
+    return n;
+  }
+  return intArg('level', level, 0, 0x7fffffff);
+}
+
+/** Encodes a value for setsockopt into `buf`; returns the length. */
+export function encodeOption(spec: OptionSpec, value: unknown, buf: Buffer): number {
+  if (spec.readonly) throw new XsockError('ERR_XSOCK_INVALID_ARG_VALUE', `option ${spec.name} is read-only`);
+  if (value instanceof Uint8Array) {
+    if (value.length > buf.length) throw new XsockError('ERR_XSOCK_OUT_OF_RANGE', `The "value" for ${spec.name} is longer than ${buf.length} bytes`);
+    buf.set(value);
+    return value.length;
+  }
+  switch (spec.kind) {
+    case 'bool':
+      if (typeof value === 'boolean') return buf.writeInt32LE(value ? 1 : 0, 0);
+      return buf.writeInt32LE(intArg('value', value, -0x80000000, 0x7fffffff), 0);
+    case 'int':
+    case 'buffer':
+      return buf.writeInt32LE(intArg('value', value, -0x80000000, 0x7fffffff), 0);
+    case 'u64':
+      throw argType('value', `a Buffer for ${spec.name}`, value);
+    case 'string': {
+      if (typeof value !== 'string') throw argType('value', `a string for ${spec.name}`, value);
+      return buf.write(value, 0, 'utf8');
+    }
+    case 'linger': {
+      const l = value as Linger;
+      if (!l || typeof l !== 'object' || typeof l.onoff !== 'boolean') throw argType('value', 'a { onoff: boolean, linger: seconds } object', value);
+      buf.writeInt32LE(l.onoff ? 1 : 0, 0);
+      buf.writeInt32LE(intArg('value.linger', l.linger, 0, 0x7fffffff), 4);
+      return C.SIZEOF_LINGER;
+    }
+    case 'timeval': {
+      if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value)) throw argType('value', 'a non-negative number of milliseconds', value);
+      buf.writeBigInt64LE(BigInt(Math.floor(value / 1000)), 0);
+      buf.writeBigInt64LE(BigInt(Math.round((value % 1000) * 1000)), 8);
+      return C.SIZEOF_TIMEVAL;
+    }
+    case 'ucred': throw new XsockError('ERR_XSOCK_INVALID_ARG_VALUE', `option ${spec.name} is read-only`);
+  }
+}
+
+/** Decodes getsockopt output of `len` bytes. */
+export function decodeOption(spec: OptionSpec, buf: Buffer, len: number): unknown {
+  switch (spec.kind) {
+    case 'bool': return buf.readInt32LE(0) !== 0;
+    case 'int': return len >= 4 ? buf.readInt32LE(0) : len === 1 ? buf[0] : 0;
+    case 'u64': return buf.readBigUInt64LE(0);
+    case 'string': {
+      const end = buf.indexOf(0);
+      return buf.toString('utf8', 0, end >= 0 && end < len ? end : len);
+    }
+    case 'linger': return { onoff: buf.readInt32LE(0) !== 0, linger: buf.readInt32LE(4) } satisfies Linger;
+    case 'timeval': return Number(buf.readBigInt64LE(0)) * 1000 + Number(buf.readBigInt64LE(8)) / 1000;
+    case 'ucred': return decodeCredentials(buf, 0);
+    case 'buffer': return Buffer.from(buf.subarray(0, len));
+  }
+}
+
+/** struct ucred at `off`; pid 0 with uid/gid -1 is the kernel's "none". */
+export function decodeCredentials(buf: Buffer, off: number): Credentials | null {
+  const pid = buf.readInt32LE(off);
+  const uid = buf.readUInt32LE(off + 4);
+  const gid = buf.readUInt32LE(off + 8);
+  if (pid === 0 && uid === 0xffffffff && gid === 0xffffffff) return null;
+  return { pid, uid, gid };
+}

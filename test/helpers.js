@@ -1,0 +1,98 @@
+// Shared test helpers: fd accounting, short temp dirs, bounded waits, peer processes.
+import { readdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { after } from 'node:test';
+import assert from 'node:assert/strict';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** Number of open descriptors of this process. */
+export function fdCount() {
+  return readdirSync('/proc/self/fd').length;
+}
+
+/**
+ * Call once at the top of a test file: asserts the open-fd count at the end equals the
+ * count at the start (after a GC, so reaped sockets are counted as closed).
+ */
+export function checkFdsAtEnd() {
+  const before = fdCount();
+  after(async () => {
+    for (let i = 0; i < 3; i++) {
+      if (global.gc) global.gc();
+      await new Promise((r) => setTimeout(r, 20));
+      if (fdCount() === before) break;
+    }
+    assert.equal(fdCount(), before, 'open descriptors leaked by this test file');
+  });
+}
+
+/** A fresh short temp dir (sun_path is 108 bytes), removed at the end of the file. */
+export function tempDir() {
+  const d = mkdtempSync(join(tmpdir(), 'xs-'));
+  after(() => rmSync(d, { recursive: true, force: true }));
+  return d;
+}
+
+/** A unique abstract name for this process. */
+let seq = 0;
+export function abstractName(tag = 'x') {
+  return `xsock-test-${process.pid}-${tag}-${seq++}`;
+}
+
+/** Rejects after ms with a message naming what was awaited. */
+export function within(promise, ms = 5000, what = 'operation') {
+  let t;
+  return Promise.race([
+    promise.finally(() => clearTimeout(t)),
+    new Promise((_, rej) => { t = setTimeout(() => rej(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms); }),
+  ]);
+}
+
+/** True when an executable is on PATH. */
+export function have(cmd) {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+}
+
+/** Skip reason when a peer program is missing (the suite says which, rather than failing obscurely). */
+export function need(cmd) {
+  return have(cmd) ? false : `${cmd} is not installed (apt-get install ${cmd === 'systemd-socket-activate' ? 'systemd' : cmd})`;
+}
+
+/**
+ * Starts a peer (wrapped in `timeout`), resolves when it prints READY (or immediately if
+ * ready is false). Lines after READY are collected in .lines; the process is killed at
+ * file end.
+ */
+export function startPeer(cmd, args, { ready = true, seconds = 20, input } = {}) {
+  const child = spawn('timeout', [String(seconds), cmd, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const lines = [];
+  let out = '';
+  let err = '';
+  const exited = new Promise((resolve) => child.on('close', (code) => resolve(code)));
+  child.stdout.setEncoding('utf8');
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (d) => { err += d; });
+  const readyP = new Promise((resolve, reject) => {
+    child.stdout.on('data', (d) => {
+      out += d;
+      let i;
+      while ((i = out.indexOf('\n')) >= 0) {
+        const line = out.slice(0, i);
+        out = out.slice(i + 1);
+        if (line === 'READY') resolve();
+        else lines.push(line);
+      }
+    });
+    child.on('close', (code) => reject(new Error(`${cmd} exited ${code} before READY: ${err}`)));
+    if (!ready) resolve();
+  });
+  if (input !== undefined) child.stdin.end(input);
+  after(() => { if (child.exitCode === null) child.kill('SIGKILL'); });
+  return { child, lines, ready: within(readyP, seconds * 1000, `${cmd} READY`), exited, stderr: () => err };
+}
+
+/** Runs python3 code as a peer; argv available as sys.argv[1:]. */
+export function python(code, args = [], opts) {
+  return startPeer('python3', ['-u', '-c', code, ...args], opts);
+}
