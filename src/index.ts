@@ -3,16 +3,9 @@
  * `xsock/xti` holds the Transport Level Interface, `xsock/streams` STREAMS-style pipes.
  */
 import './transfer.js';
-import './message.js';
-import './oob.js';
-import './batch.js';
 
 export { Socket, socket, socketpair, type BindOptions } from './socket.js';
 export type { Datagram } from './transfer.js';
-export type { Message, OutgoingMessage, RecvmsgOptions } from './message.js';
-export type { BatchOptions, MessagesOptions } from './batch.js';
-export { ReceivedFds } from './rights.js';
-export { MAX_FDS_PER_MESSAGE, type ControlItem } from './ancillary.js';
 export { constants, type DomainName, type TypeName } from './constants.js';
 export { parseAddress, formatAddress, type SockAddr, type AddressLike, type UnixAddress, type InetAddress, type Inet6Address } from './address.js';
 export { XsockError, codes as errorCodes, type SystemError } from './errors.js';
