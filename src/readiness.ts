@@ -130,16 +130,21 @@ export class Readiness {
     }
     if (events & POLL_RDHUP) events |= POLL_IN;
     let served = 0;
-    if (this.waiters.length > 0) {
-      const ready = this.waiters.filter((w) => (w.mask & events) !== 0 || (events & POLL_ERR) !== 0);
-      if (ready.length > 0) {
-        this.waiters = this.waiters.filter((w) => !ready.includes(w));
-        for (const w of ready) {
+    const ws = this.waiters;
+    if (ws.length > 0) {
+      // In place, without allocating: this runs once per wake-up on every busy socket.
+      let kept = 0;
+      for (let i = 0; i < ws.length; i++) {
+        const w = ws[i];
+        if ((w.mask & events) !== 0 || (events & POLL_ERR) !== 0) {
           served |= w.mask;
           w.cleanup?.();
           w.resolve(events);
+        } else {
+          ws[kept++] = w;
         }
       }
+      ws.length = kept;
     }
     for (const s of this.subscribers) {
       const hit = events & (s.mask | POLL_ERR) & ~s.latched;
