@@ -4,9 +4,9 @@
  *
  * libuv polls level-triggered, so an event nobody drains would fire on every loop turn.
  * Two rules keep that from ever spinning:
- *  - waiters are one-shot: an event resolves the waiters for it; the bit stays armed for
- *    one more turn (a reader that loops re-waits at once and so saves two epoll_ctl
- *    calls) and is dropped the first time it fires with nobody waiting;
+ *  - waiters are one-shot: an event resolves the waiters for it; the bit stays armed
+ *    until the end of that loop turn (a reader that loops re-waits at once and so saves
+ *    two epoll_ctl calls) and is dropped then if nobody waits for it;
  *  - subscribers (the SIGPOLL analogue) are edge-like: after a notification the bit is
  *    latched until the owner reports it drained (a try* call met EAGAIN), so one
  *    notification may stand for many messages and the handler must read until EAGAIN.
@@ -65,6 +65,7 @@ export class Readiness {
   private waiters: Waiter[] = [];
   private subscribers: Subscriber[] = [];
   private closed = false;
+  private sweep: NodeJS.Immediate | null = null;
 
   constructor(fd: number) {
     this.fd = fd;
@@ -107,6 +108,7 @@ export class Readiness {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.sweep) clearImmediate(this.sweep);
     const ws = this.waiters;
     this.waiters = [];
     this.subscribers = [];
@@ -171,8 +173,11 @@ export class Readiness {
     let want = 0;
     for (const w of this.waiters) want |= w.mask;
     for (const s of this.subscribers) want |= s.mask & ~s.latched;
-    want |= this.armed & keep;
-    want &= ALL;
+    const lingering = this.armed & keep & ~want & ALL;
+    want = (want | lingering) & ALL;
+    // A bit kept only for a reader that may re-wait must not keep the process alive:
+    // once this loop turn's continuations ran, drop it unless someone waits again.
+    if (lingering && !this.sweep) this.sweep = setImmediate(() => { this.sweep = null; this.update(0); });
     if (want === this.armed) return;
     if (this.handle === null) {
       if (want === 0) return;

@@ -50,6 +50,7 @@ export class Socket {
 
   /** @internal Use socket(), socketpair(), Socket.fromFd() or accept(). */
   constructor(fd: number, domain: number, type: number, protocol: number) {
+    ensureInit(); // the shim's scratch must be ours before any call that writes out-params
     this._fd = fd;
     this.domain = domain;
     this.type = type;
@@ -300,7 +301,6 @@ export function socket(domain: 'unix' | 'inet' | 'inet6' | number, type: 'stream
   const d = domainNumber(domain);
   const t = typeNumber(type);
   const p = intArg('protocol', protocol, 0, 255);
-  ensureInit();
   const fd = check(native.socket(d, t, p), 'socket');
   return new Socket(fd, d, t, p === 0 ? protocolOf(fd, p) : p);
 }
@@ -310,7 +310,7 @@ export function socketpair(domain: 'unix' | number = 'unix', type: 'stream' | 'd
   const d = domainNumber(domain);
   const t = typeNumber(type);
   const p = intArg('protocol', protocol, 0, 255);
-  ensureInit();
+  ensureInit(); // scratch receives the pair
   check(native.socketpair(d, t, p), 'socketpair');
   const a = scratch[0];
   const b = scratch[1];
