@@ -82,6 +82,16 @@ static napi_value js_dup_cloexec(napi_env env, napi_callback_info info) {
   return xs_num(env, XS_RESULT(r));
 }
 
+/* dup3(2) with O_CLOEXEC: atomically puts oldfd's file under newfd (closing what was there). */
+static napi_value js_dup3(napi_env env, napi_callback_info info) {
+  napi_value a[2];
+  int32_t oldfd, newfd;
+  if (!xs_args(env, info, 2, a) || !xs_int(env, a[0], "oldfd", &oldfd) || !xs_int(env, a[1], "newfd", &newfd))
+    return NULL;
+  int r = XS_RETRY(dup3(oldfd, newfd, O_CLOEXEC));
+  return xs_num(env, XS_RESULT(r));
+}
+
 /* fcntl(2) F_GETFD */
 static napi_value js_get_cloexec(napi_env env, napi_callback_info info) {
   napi_value a[1];
@@ -112,6 +122,7 @@ napi_status xs_register_sockopt(napi_env env, napi_value exports) {
     XS_FN("getfl", js_getfl),
     XS_FN("setfl", js_setfl),
     XS_FN("dupCloexec", js_dup_cloexec),
+    XS_FN("dup3", js_dup3),
     XS_FN("getCloexec", js_get_cloexec),
     XS_FN("pollNow", js_poll_now),
   };

@@ -99,6 +99,8 @@ export interface Binding {
   setfl(fd: number, flags: number): number;
   /** fcntl(fd, F_DUPFD_CLOEXEC, 0). */
   dupCloexec(fd: number): number;
+  /** dup3(oldfd, newfd, O_CLOEXEC): newfd now names oldfd's file; what it named is closed. */
+  dup3(oldfd: number, newfd: number): number;
   /** fcntl(fd, F_GETFD) & FD_CLOEXEC as 0/1. */
   getCloexec(fd: number): number;
   /** poll(2) on one fd with timeout 0; returns revents (POLLIN ... POLLRDHUP). */

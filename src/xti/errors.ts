@@ -1,0 +1,112 @@
+/**
+ * t_errno: the XTI error values, their Solaris texts, and TError — the Error every failing
+ * XTI call throws (or rejects with). `t_errno` is also kept module-wide, as C keeps it,
+ * so a port can read it after a failure; TSYSERR carries the system error.
+ */
+import { native } from '../binding.js';
+import type { SystemError } from '../errors.js';
+
+export const TBADADDR = 1;
+export const TBADOPT = 2;
+export const TACCES = 3;
+export const TBADF = 4;
+export const TNOADDR = 5;
+export const TOUTSTATE = 6;
+export const TBADSEQ = 7;
+export const TSYSERR = 8;
+export const TLOOK = 9;
+export const TBADDATA = 10;
+export const TBUFOVFLW = 11;
+export const TFLOW = 12;
+export const TNODATA = 13;
+export const TNODIS = 14;
+export const TNOUDERR = 15;
+export const TBADFLAG = 16;
+export const TNOREL = 17;
+export const TNOTSUPPORT = 18;
+export const TSTATECHNG = 19;
+export const TNOSTRUCTYPE = 20;
+export const TBADNAME = 21;
+export const TBADQLEN = 22;
+export const TADDRBUSY = 23;
+export const TINDOUT = 24;
+export const TPROVMISMATCH = 25;
+export const TRESQLEN = 26;
+export const TRESADDR = 27;
+export const TQFULL = 28;
+export const TPROTO = 29;
+
+/** t_errno -> name, index = value. */
+export const t_errnoNames = ['', 'TBADADDR', 'TBADOPT', 'TACCES', 'TBADF', 'TNOADDR', 'TOUTSTATE', 'TBADSEQ',
+  'TSYSERR', 'TLOOK', 'TBADDATA', 'TBUFOVFLW', 'TFLOW', 'TNODATA', 'TNODIS', 'TNOUDERR', 'TBADFLAG', 'TNOREL',
+  'TNOTSUPPORT', 'TSTATECHNG', 'TNOSTRUCTYPE', 'TBADNAME', 'TBADQLEN', 'TADDRBUSY', 'TINDOUT', 'TPROVMISMATCH',
+  'TRESQLEN', 'TRESADDR', 'TQFULL', 'TPROTO'] as const;
+
+/** illumos libnsl's t_errlist. */
+const texts = ['Error 0', 'Incorrect address format', 'Incorrect options format', 'Illegal permissions',
+  'Illegal file descriptor', "Couldn't allocate address", 'Routine will place interface out of state',
+  'Illegal called/calling sequence number', 'System error', 'An event requires attention',
+  'Illegal amount of data', 'Buffer not large enough', "Can't send message - (blocked)",
+  'No message currently available', 'Disconnect message not found', 'Unitdata error message not found',
+  'Incorrect flags specified', 'Orderly release message not found', 'Primitive not supported by provider',
+  'State is in process of changing', 'Unsupported structure type requested', 'Invalid transport provider name',
+  'Listener queue length limit is zero', 'Transport address is in use', 'Outstanding connection indications',
+  'Listener-acceptor transport provider mismatch',
+  'Connection acceptor has listen queue length limit greater than zero',
+  'Connection acceptor address not same as listener address', 'Incoming connection queue is full',
+  'Protocol error'];
+
+/** The last XTI failure's t_errno (live binding; never reset to 0, as in C). */
+export let t_errno = 0;
+let lastErrno = 0;
+
+/** A failed XTI call: `t_errno` always; `errno`/`code`/`syscall`/`cause` for TSYSERR. */
+export class TError extends Error {
+  readonly t_errno: number;
+  /** 'TNODATA' ..., or for TSYSERR the system code ('ECONNRESET'). */
+  readonly code: string;
+  readonly errno?: number;
+  readonly syscall?: string;
+  /** The XTI function that failed. */
+  readonly call: string;
+  constructor(call: string, terr: number, detail?: string, sys?: SystemError) {
+    super(`${call}: ${t_strerror(terr)}${sys ? ` (${sys.message})` : ''}${detail ? `: ${detail}` : ''}`, sys ? { cause: sys } : undefined);
+    this.name = 'TError';
+    this.call = call;
+    this.t_errno = terr;
+    this.code = sys ? sys.code : t_errnoNames[terr] ?? `T${terr}`;
+    if (sys) {
+      this.errno = sys.errno;
+      this.syscall = sys.syscall;
+    }
+  }
+}
+
+/** Records and builds the failure (the caller throws it). */
+export function terror(call: string, terr: number, detail?: string): TError {
+  t_errno = terr;
+  return new TError(call, terr, detail);
+}
+
+/** A TSYSERR failure keeping the system error. */
+export function tsyserr(call: string, sys: SystemError): TError {
+  t_errno = TSYSERR;
+  lastErrno = sys.errno;
+  return new TError(call, TSYSERR, undefined, sys);
+}
+
+/** t_strerror(3NSL): the message for a t_errno value; "<n>: error unknown" out of range. */
+export function t_strerror(errnum: number): string {
+  return Number.isInteger(errnum) && errnum >= 0 && errnum < texts.length ? texts[errnum] : `${errnum}: error unknown`;
+}
+
+/**
+ * t_error(3NSL): writes "msg: text" for the current t_errno to stderr, with the system
+ * error's text for TSYSERR. Returns 0.
+ */
+export function t_error(msg: string): number {
+  const head = msg ? `${msg}: ` : '';
+  const sys = t_errno === TSYSERR && lastErrno ? `: ${native.strerror(lastErrno)}` : '';
+  process.stderr.write(`${head}${t_strerror(t_errno)}${sys}\n`);
+  return 0;
+}
