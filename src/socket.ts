@@ -277,11 +277,12 @@ export class Socket {
    * after each EAGAIN. Datagram senders whose wake-up repeats EAGAIN back off instead of
    * spinning (an unconnected sender is told POLLOUT right after EAGAIN).
    */
-  async retry<T>(mask: number, attempt: () => T | null, opts?: WaitOptions): Promise<T> {
+  async retry<T>(mask: number, attempt: () => T | null, opts?: WaitOptions, tried = false): Promise<T> {
     const deadline = deadlineOf(opts);
     let backoff = 0;
     for (let woken = false; ; woken = true) {
-      const r = attempt();
+      // `tried`: the caller's own attempt just met EAGAIN; another at once would too.
+      const r = tried && !woken ? null : attempt();
       if (r !== null) return r;
       if (woken && mask === POLL_OUT && this.type !== C.SOCK_STREAM) {
         backoff = Math.min(backoff ? backoff * 2 : 1, 32);

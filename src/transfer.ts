@@ -71,7 +71,21 @@ export function waitOrFail<T>(s: Socket, mask: number, flags: number, syscall: s
   const first = attempt();
   if (first !== null) return Promise.resolve(first);
   if (flags & C.MSG_DONTWAIT) return Promise.reject(systemError(-C.EAGAIN, syscall));
-  return s.retry(mask, attempt, opts);
+  return s.retry(mask, attempt, opts, true);
+}
+
+/**
+ * @internal Wraps a Promise-form body so argument and syscall errors become rejections,
+ * without the extra promise and microtask turns an async function would add per call.
+ */
+export function promised<A extends unknown[], T>(body: (this: Socket, ...args: A) => Promise<T>): (this: Socket, ...args: A) => Promise<T> {
+  return function (this: Socket, ...args: A): Promise<T> {
+    try {
+      return body.apply(this, args);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  };
 }
 
 const P = Socket.prototype;
@@ -81,11 +95,11 @@ P.trySend = function (this: Socket, data, flags) {
   return settle(this, native.send(this.live(), b, 0, b.byteLength, flagsArg(flags)), POLL_OUT, 'send');
 };
 
-P.send = async function (this: Socket, data, flags, opts) {
+P.send = promised(function (data, flags, opts) {
   const b = bytesOf(data);
   const f = flagsArg(flags);
   return waitOrFail(this, POLL_OUT, f, 'send', () => settle(this, native.send(this.live(), b, 0, b.byteLength, f), POLL_OUT, 'send'), opts);
-};
+});
 
 P.sendAll = async function (this: Socket, data, opts) {
   const b = bytesOf(data);
@@ -103,12 +117,12 @@ P.tryRecvInto = function (this: Socket, buf, flags) {
   return settle(this, native.recv(this.live(), buf, 0, buf.byteLength, f), f & C.MSG_OOB ? POLL_PRI : POLL_IN, 'recv');
 };
 
-P.recvInto = async function (this: Socket, buf, flags, opts) {
+P.recvInto = promised(function (buf, flags, opts) {
   if (!(buf instanceof Uint8Array)) throw argType('buf', 'a Buffer or Uint8Array', buf);
   const f = flagsArg(flags);
   const bit = f & C.MSG_OOB ? POLL_PRI : POLL_IN;
   return waitOrFail(this, bit, f, 'recv', () => settle(this, native.recv(this.live(), buf, 0, buf.byteLength, f), bit, 'recv'), opts);
-};
+});
 
 function sizeArg(size: unknown): number {
   return size === undefined ? DEFAULT_SIZE : intArg('size', size, 0, 0x7fffffff);
@@ -132,7 +146,7 @@ P.trySendto = function (this: Socket, data, address, flags) {
   return settle(this, native.sendto(this.live(), b, 0, b.byteLength, flagsArg(flags), toAddr, len), POLL_OUT, 'sendto', address);
 };
 
-P.sendto = async function (this: Socket, data, address, flags, opts) {
+P.sendto = promised(function (data, address, flags, opts) {
   const b = bytesOf(data);
   const f = flagsArg(flags);
   encodeAddress(address, toAddr); // validate before any wait
@@ -140,7 +154,7 @@ P.sendto = async function (this: Socket, data, address, flags, opts) {
     const len = encodeAddress(address, toAddr);
     return settle(this, native.sendto(this.live(), b, 0, b.byteLength, f, toAddr, len), POLL_OUT, 'sendto', address);
   }, opts);
-};
+});
 
 function recvfromOnce(s: Socket, size: number, f: number): Datagram | null {
   const buf = Buffer.allocUnsafe(size);
@@ -153,10 +167,10 @@ P.tryRecvfrom = function (this: Socket, size, flags) {
   return recvfromOnce(this, sizeArg(size), flagsArg(flags));
 };
 
-P.recvfrom = async function (this: Socket, size, flags, opts) {
+P.recvfrom = promised(function (size, flags, opts) {
   const n = sizeArg(size);
   const f = flagsArg(flags);
   return waitOrFail(this, f & C.MSG_OOB ? POLL_PRI : POLL_IN, f, 'recvfrom', () => recvfromOnce(this, n, f), opts);
-};
+});
 
 export { XsockError };
