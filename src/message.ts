@@ -1,0 +1,343 @@
+/**
+ * sendmsg(2) and recvmsg(2): gather and scatter, an address per transfer, ancillary data
+ * (rights, credentials) and the MSG_ flags both ways. Each has a Promise form that waits
+ * and a try* form that never does.
+ *
+ * Safety rules (see reference/linux-sockets.md): copies are clamped to the caller's
+ * buffers and the kernel's real length reported apart; every received descriptor is owned
+ * (ReceivedFds) from the instant recvmsg returns, including the ones installed before a
+ * MSG_CTRUNC and the duplicates a MSG_PEEK installs.
+ */
+import { native } from './binding.js';
+import { constants as C } from './constants.js';
+import { XsockError, argType, intArg, systemError } from './errors.js';
+import { POLL_IN, POLL_OUT, POLL_PRI, scratch, type WaitOptions } from './readiness.js';
+import { encodeAddress, decodeAddress, describeAddress, ADDR_BUF_SIZE, type AddressLike, type SockAddr } from './address.js';
+import { type Credentials } from './options.js';
+import { encodeControl, decodeControl, controlSizeFor, MAX_FDS_PER_MESSAGE, UNIX_CONTROL_SIZE, type ControlItem } from './ancillary.js';
+import { ReceivedFds, NO_FDS } from './rights.js';
+import { Socket } from './socket.js';
+import { bytesOf, flagsArg, waitOrFail } from './transfer.js';
+
+/** What sendmsg sends. */
+export interface OutgoingMessage {
+  /** The bytes; an array is gathered in order (writev-style). */
+  data: Uint8Array | string | readonly Uint8Array[];
+  /** Destination of an unconnected datagram socket. */
+  to?: AddressLike;
+  /** Descriptors to pass (SCM_RIGHTS, AF_UNIX only, at most 253). */
+  fds?: readonly number[];
+  /** SCM_CREDENTIALS: true sends this process's own; explicit values need privilege. */
+  credentials?: true | Credentials;
+  /** MSG_OOB, MSG_EOR, MSG_DONTWAIT, MSG_MORE ... (MSG_NOSIGNAL is always added). */
+  flags?: number;
+}
+
+/** Options of recvmsg. */
+export interface RecvmsgOptions {
+  /** Largest message to copy (default 65536); ignored when `buffers` is given. */
+  size?: number;
+  /** Scatter: the message is placed into these in order (readv-style). */
+  buffers?: readonly Uint8Array[];
+  /** Control-buffer bytes; a smaller one than the ancillary data makes MSG_CTRUNC. */
+  controlSize?: number;
+  /** Most descriptors expected: sizes the control buffer (instead of controlSize). */
+  fds?: number;
+  /** MSG_PEEK, MSG_WAITALL, MSG_TRUNC, MSG_DONTWAIT, MSG_OOB ... */
+  flags?: number;
+  /** With MSG_PEEK: keep the duplicate descriptors the peek installs (else closed at once). */
+  keepPeeked?: boolean;
+}
+
+/** What recvmsg resolves to. */
+export interface Message {
+  /** The bytes received, clamped to the buffers (a view of them when `buffers` was given). */
+  data: Buffer;
+  /** The kernel's count: with MSG_TRUNC it may exceed what the buffers hold. */
+  bytes: number;
+  /** Sender's address (datagram and seqpacket sockets that report one). */
+  from?: SockAddr;
+  /** Received rights; owned until take()n, closed on close() or garbage collection. */
+  fds: ReceivedFds;
+  /** SCM_CREDENTIALS (needs SO_PASSCRED on the receiver). */
+  credentials?: Credentials;
+  /** SCM_PIDFD (needs SO_PASSPIDFD), owned like fds. */
+  pidfd?: ReceivedFds;
+  /** Control items not decoded above. */
+  control?: ControlItem[];
+  /** MSG_TRUNC, MSG_CTRUNC, MSG_OOB, MSG_EOR as the kernel set them. */
+  flags: number;
+  /** End-of-file (never on a datagram socket; see linux-sockets.md for seqpacket). */
+  eof: boolean;
+}
+
+declare module './socket.js' {
+  interface Socket {
+    /** sendmsg(2) without waiting: bytes sent, or null on EAGAIN. */
+    trySendmsg(msg: OutgoingMessage): number | null;
+    /** sendmsg(2): waits for room; resolves to the bytes sent. */
+    sendmsg(msg: OutgoingMessage, opts?: WaitOptions): Promise<number>;
+    /** recvmsg(2) without waiting: the message, or null on EAGAIN. */
+    tryRecvmsg(options?: RecvmsgOptions): Message | null;
+    /** recvmsg(2): waits for a message (or urgent data with MSG_OOB). */
+    recvmsg(options?: RecvmsgOptions, opts?: WaitOptions): Promise<Message>;
+    /** getsockopt(SO_PEERCRED): the peer's credentials at connect()/socketpair() time, or null. */
+    peerCredentials(): Credentials | null;
+    /** getsockopt(SO_PEERPIDFD): a pidfd of the peer process, owned like received rights; null where the kernel has none. */
+    peerPidfd(): ReceivedFds | null;
+  }
+}
+
+const DEFAULT_SIZE = 65536;
+const MAX_IOV = 1024;
+const MAX_CONTROL = 1 << 20;
+/** Reused by every call that returns before anything else can run, so none allocates. */
+const toAddr = Buffer.alloc(ADDR_BUF_SIZE);
+const fromAddr = Buffer.alloc(ADDR_BUF_SIZE);
+const sendControl = Buffer.alloc(controlSizeFor(MAX_FDS_PER_MESSAGE));
+const recvControl = Buffer.alloc(UNIX_CONTROL_SIZE);
+const recvData = Buffer.allocUnsafe(DEFAULT_SIZE);
+
+/** A validated sendmsg, encoded again on each attempt because the scratch is shared. */
+interface SendPlan {
+  iov: Uint8Array[];
+  bytes: number;
+  to?: AddressLike;
+  fds?: readonly number[];
+  credentials?: Credentials;
+  flags: number;
+}
+
+function planSend(s: Socket, msg: OutgoingMessage): SendPlan {
+  if (msg === null || typeof msg !== 'object') throw argType('msg', 'an object { data, to?, fds?, credentials?, flags? }', msg);
+  const iov = iovOf(msg.data);
+  let bytes = 0;
+  for (const b of iov) bytes += b.byteLength;
+  const flags = flagsArg(msg.flags);
+  const fds = msg.fds === undefined ? undefined : fdsArg(msg.fds);
+  const credentials = msg.credentials === undefined ? undefined : credentialsArg(msg.credentials);
+  if ((fds && fds.length > 0) || credentials) {
+    if (s.domain !== C.AF_UNIX) {
+      throw new XsockError('ERR_XSOCK_WRONG_SOCKET_TYPE', `${fds?.length ? 'rights (fds)' : 'credentials'} can only be passed on unix sockets, not ${s.domainName}/${s.typeName} (the kernel would drop them silently)`);
+    }
+    if (bytes === 0 && s.type === C.SOCK_STREAM) {
+      throw new XsockError('ERR_XSOCK_INVALID_ARG_VALUE', 'The "data" argument must hold at least one byte when fds or credentials are sent on a stream socket (the kernel would drop them silently)');
+    }
+  }
+  if (msg.to !== undefined) encodeAddress(msg.to, toAddr, 'to');
+  return { iov, bytes, to: msg.to, fds, credentials, flags };
+}
+
+function iovOf(data: unknown): Uint8Array[] {
+  if (Array.isArray(data)) {
+    if (data.length > MAX_IOV) throw new XsockError('ERR_XSOCK_OUT_OF_RANGE', `The "data" argument may gather at most ${MAX_IOV} buffers; received ${data.length}`);
+    return data.map((b, i) => {
+      if (!(b instanceof Uint8Array)) throw argType(`data[${i}]`, 'a Buffer or Uint8Array', b);
+      return b;
+    });
+  }
+  return [bytesOf(data, 'data')];
+}
+
+function fdsArg(fds: unknown): readonly number[] {
+  if (!Array.isArray(fds)) throw argType('fds', 'an array of descriptors', fds);
+  if (fds.length > MAX_FDS_PER_MESSAGE) {
+    throw new XsockError('ERR_XSOCK_OUT_OF_RANGE', `The "fds" argument may hold at most ${MAX_FDS_PER_MESSAGE} descriptors per message (SCM_MAX_FD); received ${fds.length}`);
+  }
+  for (let i = 0; i < fds.length; i++) intArg(`fds[${i}]`, fds[i], 0, 0x7fffffff);
+  return fds as number[];
+}
+
+function credentialsArg(c: unknown): Credentials {
+  if (c === true) return { pid: process.pid, uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
+  if (c === null || typeof c !== 'object') throw argType('credentials', 'true or { pid, uid, gid }', c);
+  const o = c as Record<string, unknown>;
+  return {
+    pid: intArg('credentials.pid', o.pid, 0, 0x7fffffff),
+    uid: intArg('credentials.uid', o.uid, 0, 0xffffffff),
+    gid: intArg('credentials.gid', o.gid, 0, 0xffffffff),
+  };
+}
+
+function sendOnce(s: Socket, p: SendPlan): number | null {
+  const fd = s.live();
+  const addrlen = p.to === undefined ? 0 : encodeAddress(p.to, toAddr, 'to');
+  const clen = p.fds || p.credentials ? encodeControl(sendControl, p.fds, p.credentials) : 0;
+  const rc = native.sendmsg(fd, p.iov, addrlen ? toAddr : null, addrlen, clen ? sendControl : null, clen, p.flags);
+  if (rc >= 0) return rc;
+  if (rc === -C.EAGAIN) {
+    s.readiness.drained(POLL_OUT);
+    return null;
+  }
+  throw systemError(rc, 'sendmsg', p.to === undefined ? undefined : describeAddress(p.to));
+}
+
+const P = Socket.prototype;
+
+P.trySendmsg = function (this: Socket, msg) {
+  return sendOnce(this, planSend(this, msg));
+};
+
+P.sendmsg = function (this: Socket, msg, opts) {
+  const plan = planSend(this, msg);
+  return settled(() => waitOrFail(this, POLL_OUT, plan.flags, 'sendmsg', () => sendOnce(this, plan), opts));
+};
+
+/** A validated recvmsg. */
+interface RecvPlan {
+  size: number;
+  buffers?: Uint8Array[];
+  controlSize: number;
+  flags: number;
+  keepPeeked: boolean;
+}
+
+function planRecv(s: Socket, o: RecvmsgOptions | undefined): RecvPlan {
+  if (o === undefined) o = {};
+  else if (o === null || typeof o !== 'object') throw argType('options', 'an object', o);
+  let buffers: Uint8Array[] | undefined;
+  let size = DEFAULT_SIZE;
+  if (o.buffers !== undefined) {
+    if (!Array.isArray(o.buffers)) throw argType('buffers', 'an array of Buffers', o.buffers);
+    if (o.buffers.length > MAX_IOV) throw new XsockError('ERR_XSOCK_OUT_OF_RANGE', `The "buffers" argument may scatter into at most ${MAX_IOV} buffers`);
+    buffers = o.buffers.map((b, i) => {
+      if (!(b instanceof Uint8Array)) throw argType(`buffers[${i}]`, 'a Buffer or Uint8Array', b);
+      return b;
+    });
+    size = buffers.reduce((n, b) => n + b.byteLength, 0);
+  } else if (o.size !== undefined) size = intArg('size', o.size, 0, 0x7fffffff);
+  let controlSize: number;
+  if (o.controlSize !== undefined) controlSize = intArg('controlSize', o.controlSize, 0, MAX_CONTROL);
+  else if (o.fds !== undefined) controlSize = controlSizeFor(intArg('fds', o.fds, 0, MAX_FDS_PER_MESSAGE));
+  else controlSize = s.domain === C.AF_UNIX ? UNIX_CONTROL_SIZE : 256;
+  return { size, buffers, controlSize, flags: flagsArg(o.flags), keepPeeked: o.keepPeeked === true };
+}
+
+function recvOnce(s: Socket, p: RecvPlan): Message | null {
+  const fd = s.live();
+  const own = p.buffers === undefined && p.size > recvData.length ? Buffer.allocUnsafe(p.size) : null;
+  const iov = p.buffers ?? (own ? [own] : dataIov(p.size));
+  const control = p.controlSize === 0 ? null
+    : p.controlSize <= recvControl.length ? controlView(p.controlSize) : Buffer.alloc(p.controlSize);
+  // Connection-oriented sockets have one fixed peer (getpeername): skip the per-read copy.
+  const wantsAddr = s.type !== C.SOCK_STREAM && s.type !== C.SOCK_SEQPACKET;
+  const rc = native.recvmsg(fd, iov, wantsAddr ? fromAddr : null, control, p.flags);
+  if (rc < 0) {
+    if (rc === -C.EAGAIN) {
+      s.readiness.drained(p.flags & C.MSG_OOB ? POLL_PRI : POLL_IN);
+      return null;
+    }
+    throw systemError(rc, 'recvmsg');
+  }
+  const addrlen = scratch[0];
+  const controllen = scratch[1];
+  const flags = scratch[2];
+  // Take the descriptors before anything else can throw, so none is ever orphaned.
+  const anc = control !== null && controllen > 0 ? decodeControl(control, controllen) : null;
+  let fds = NO_FDS;
+  let pidfd: ReceivedFds | undefined;
+  if (anc !== null) {
+    const peekedAway = (p.flags & C.MSG_PEEK) !== 0 && !p.keepPeeked;
+    if (anc.fds.length > 0) fds = peekedAway ? closeAll(anc.fds) : ReceivedFds.adopt(anc.fds);
+    if (anc.pidfd !== undefined) pidfd = peekedAway ? closeAll([anc.pidfd]) : ReceivedFds.adopt([anc.pidfd]);
+  }
+  const copied = Math.min(rc, p.size);
+  const data = p.buffers ? placed(p.buffers, copied) : own ? own.subarray(0, copied) : copyOut(copied);
+  const m: Message = { data, bytes: rc, fds, flags, eof: false };
+  if (wantsAddr && addrlen > 0) m.from = decodeAddress(fromAddr, Math.min(addrlen, fromAddr.length));
+  if (anc?.credentials) m.credentials = anc.credentials;
+  if (pidfd) m.pidfd = pidfd;
+  if (anc?.other) m.control = anc.other;
+  // SO_PASSCRED makes the kernel attach (empty) credentials even to the EOF read, so only
+  // passed descriptors prove a zero-byte read was a message.
+  if (rc === 0 && (p.flags & C.MSG_OOB) === 0 && fds.length === 0 && isEof(s, fd, p.size)) {
+    m.eof = true;
+    delete m.credentials;
+  }
+  return m;
+}
+
+function copyOut(n: number): Buffer {
+  const b = Buffer.allocUnsafe(n);
+  recvData.copy(b, 0, 0, n);
+  return b;
+}
+
+/** Views of the shared scratch, remembered for the last size asked (callers repeat sizes). */
+let dataView = [recvData];
+let controlCache = recvControl;
+function dataIov(size: number): Buffer[] {
+  if (dataView[0].length !== size) dataView = [recvData.subarray(0, size)];
+  return dataView;
+}
+function controlView(size: number): Buffer {
+  if (controlCache.length !== size) controlCache = recvControl.subarray(0, size);
+  return controlCache;
+}
+
+/** Peeked duplicates: closed now, their count kept (as -1 entries) so a caller sees they came. */
+function closeAll(fds: number[]): ReceivedFds {
+  for (const fd of fds) native.close(fd);
+  return ReceivedFds.closedCount(fds.length);
+}
+
+/** Zero bytes is EOF on a stream; on seqpacket only when poll reports the hangup too. */
+function isEof(s: Socket, fd: number, capacity: number): boolean {
+  if (s.type === C.SOCK_STREAM) return capacity > 0;
+  if (s.type === C.SOCK_SEQPACKET) return (native.pollNow(fd, C.POLLRDHUP | C.POLLHUP) & (C.POLLRDHUP | C.POLLHUP)) !== 0;
+  return false;
+}
+
+/** The first `n` bytes scattered over `buffers`: a view when one buffer holds them all. */
+function placed(buffers: Uint8Array[], n: number): Buffer {
+  const first = buffers[0];
+  if (first !== undefined && n <= first.byteLength) return Buffer.from(first.buffer, first.byteOffset, n);
+  const parts: Uint8Array[] = [];
+  let left = n;
+  for (const b of buffers) {
+    if (left <= 0) break;
+    const k = Math.min(left, b.byteLength);
+    parts.push(b.subarray(0, k));
+    left -= k;
+  }
+  return Buffer.concat(parts, n);
+}
+
+P.tryRecvmsg = function (this: Socket, options) {
+  return recvOnce(this, planRecv(this, options));
+};
+
+P.recvmsg = function (this: Socket, options, opts) {
+  const plan = planRecv(this, options);
+  return settled(() => waitOrFail(this, plan.flags & C.MSG_OOB ? POLL_PRI : POLL_IN, plan.flags, 'recvmsg', () => recvOnce(this, plan), opts));
+};
+
+P.peerCredentials = function (this: Socket) {
+  return (this.getsockopt('SOL_SOCKET', 'SO_PEERCRED') as Credentials | null) ?? null;
+};
+
+P.peerPidfd = function (this: Socket) {
+  const fd = this.live();
+  if (C.SO_PEERPIDFD === undefined) return null;
+  const rc = native.getsockopt(fd, C.SOL_SOCKET, C.SO_PEERPIDFD, pidfdBuf);
+  if (rc === -C.ENOPROTOOPT || rc === -C.ENODATA || rc === -C.EINVAL) return null;
+  if (rc < 0) throw systemError(rc, 'getsockopt');
+  return rc >= 4 ? ReceivedFds.adopt([pidfdBuf.readInt32LE(0)]) : null;
+};
+
+const pidfdBuf = Buffer.alloc(4);
+
+/**
+ * @internal Arguments are checked (and throw) before this; a system error from the first
+ * attempt becomes a rejection, as it would after a wait.
+ */
+export function settled<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return run();
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
+/** @internal Shared with batch.ts: end-of-file test for a zero-byte read. */
+export { isEof };

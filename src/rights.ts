@@ -1,0 +1,77 @@
+/**
+ * Ownership of received rights (descriptors that arrived with SCM_RIGHTS or SCM_PIDFD).
+ *
+ * The kernel installs a received descriptor in this process the moment recvmsg(2)
+ * returns; if nobody closes it, it leaks. So every received fd belongs to the library
+ * until the caller take()s it: close() releases the rest, and a message dropped unread
+ * is reaped when garbage-collected (close(2) on each fd still held).
+ */
+import { native } from './binding.js';
+
+interface Held { fds: number[] }
+
+function closeHeld(h: Held): void {
+  const fds = h.fds;
+  h.fds = [];
+  for (const fd of fds) if (fd >= 0) native.close(fd);
+}
+
+const reaper = new FinalizationRegistry<Held>(closeHeld);
+
+/**
+ * The descriptors of one received message: an Array of fd numbers (index, length and
+ * iteration work) that also owns them. A peeked duplicate closed at once reads as -1.
+ */
+export class ReceivedFds extends Array<number> {
+  /** map/filter/slice give plain arrays: only the message's own list owns descriptors. */
+  static get [Symbol.species](): ArrayConstructor {
+    return Array;
+  }
+
+  #held: Held | null = null;
+
+  /** @internal Takes ownership of `fds` (already installed in this process) and of the array itself. */
+  static adopt(fds: number[]): ReceivedFds {
+    const r = new ReceivedFds();
+    for (let i = 0; i < fds.length; i++) r.push(fds[i]);
+    if (fds.length > 0) {
+      r.#held = { fds };
+      reaper.register(r, r.#held);
+    }
+    return r;
+  }
+
+  /** @internal A list that records how many fds arrived but holds none (closed peeks). */
+  static closedCount(n: number): ReceivedFds {
+    const r = new ReceivedFds();
+    for (let i = 0; i < n; i++) r.push(-1);
+    return r;
+  }
+
+  /** True while the library still owns (and will close) these descriptors. */
+  get owned(): boolean {
+    return this.#held !== null && this.#held.fds.length > 0;
+  }
+
+  /** Hands the descriptors to the caller, who must close them; later calls give []. */
+  take(): number[] {
+    const h = this.#held;
+    if (h === null) return [];
+    this.#held = null;
+    // Left registered on purpose: unregister costs more than the emptied record's no-op reaping.
+    const fds = h.fds;
+    h.fds = [];
+    return fds;
+  }
+
+  /** close(2) on every descriptor not taken. Idempotent. */
+  close(): void {
+    const h = this.#held;
+    if (h === null) return;
+    this.#held = null;
+    closeHeld(h);
+  }
+}
+
+/** The shared list for messages that carried no descriptors (nothing to own or reap). */
+export const NO_FDS: ReceivedFds = Object.freeze(ReceivedFds.adopt([])) as ReceivedFds;
