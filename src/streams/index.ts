@@ -1,0 +1,19 @@
+/**
+ * xsock/streams: STREAMS-style pipes for Node — pipe(), ioctl() with I_SENDFD, I_RECVFD,
+ * I_SETSIG, I_GETSIG, I_NREAD (descriptors are numbers, as in C), and opening files
+ * through a helper process that passes the descriptors back.
+ */
+import '../transfer.js';
+import '../message.js';
+
+export { pipe, close, fcntl } from './pipe.js';
+export { ioctl } from './ioctl.js';
+export type { StrRecvFd } from './fdpass.js';
+export type { SigpollHandler } from './sigpoll.js';
+export { Opener, type OpenerOptions } from './helper.js';
+export { openThroughHelper, stopHelper } from './shared-opener.js';
+export {
+  I_NREAD, I_SETSIG, I_GETSIG, I_RECVFD, I_SENDFD,
+  S_INPUT, S_HIPRI, S_OUTPUT, S_WRNORM, S_MSG, S_ERROR, S_HANGUP, S_RDNORM, S_RDBAND, S_WRBAND, S_BANDURG,
+  F_GETFL, F_SETFL, O_NONBLOCK,
+} from './constants.js';
