@@ -1,0 +1,144 @@
+/**
+ * A connected stream socket as a Node Duplex, so it plugs into stream.pipeline, pipe()
+ * and every library that speaks Node streams.
+ *
+ * Backpressure both ways: the readable side reads (recv(2)) only while Node's buffer is
+ * below its high-water mark and otherwise leaves the bytes in the kernel, which closes
+ * the peer's window; the writable side completes a write only once the kernel accepted
+ * every byte (send(2), waiting for POLLOUT on EAGAIN), so a slow peer holds writers back.
+ * end() is a half-close (shutdown(SHUT_WR)): the peer reads EOF and may still answer.
+ */
+import { Duplex } from 'node:stream';
+import { constants as C } from './constants.js';
+import { XsockError } from './errors.js';
+import { POLL_IN } from './readiness.js';
+import { Socket } from './socket.js';
+import './transfer.js';
+
+/** Options of toDuplex(). */
+export interface DuplexOptions {
+  /** Close the socket when the stream is destroyed (default true: the stream owns it). */
+  close?: boolean;
+  /** Bytes read per recv(2) (default 65536). */
+  readSize?: number;
+  /** Node's buffering thresholds (defaults 64 KiB each way). */
+  readableHighWaterMark?: number;
+  writableHighWaterMark?: number;
+  /** Keep the writable side open after the peer's EOF (default true, as net.Socket's allowHalfOpen). */
+  allowHalfOpen?: boolean;
+}
+
+declare module './socket.js' {
+  interface Socket {
+    /** This connected stream socket as a Node Duplex (see toDuplex). */
+    toDuplex(options?: DuplexOptions): SocketDuplex;
+  }
+}
+
+/** Reads smaller than this are copied out so the read slab can be reused. */
+const COPY_BELOW = 4096;
+
+/** The Duplex over a connected SOCK_STREAM socket; recv(2)/send(2)/shutdown(2)/close(2) underneath. */
+export class SocketDuplex extends Duplex {
+  readonly socket: Socket;
+  private readonly owns: boolean;
+  private readonly readSize: number;
+  private slab: Buffer;
+  private pumping = false;
+
+  constructor(sock: Socket, options: DuplexOptions = {}) {
+    if (!(sock instanceof Socket)) throw new XsockError('ERR_XSOCK_INVALID_ARG_TYPE', 'The "socket" argument must be an xsock Socket');
+    sock.live();
+    if (sock.type !== C.SOCK_STREAM) {
+      throw new XsockError('ERR_XSOCK_WRONG_SOCKET_TYPE', `a Duplex needs a connected stream socket, not ${sock.domainName}/${sock.typeName} (use messages() and messageWriter())`);
+    }
+    super({
+      allowHalfOpen: options.allowHalfOpen ?? true,
+      readableHighWaterMark: options.readableHighWaterMark ?? 65536,
+      writableHighWaterMark: options.writableHighWaterMark ?? 65536,
+    });
+    this.socket = sock;
+    this.owns = options.close ?? true;
+    this.readSize = options.readSize ?? 65536;
+    this.slab = Buffer.allocUnsafe(this.readSize);
+  }
+
+  override _read(): void {
+    if (this.pumping) return;
+    this.pumping = true;
+    this.pump().catch((err: unknown) => this.fail(err));
+  }
+
+  /** Reads until Node's buffer is full, EOF, or the kernel has nothing (then waits for POLLIN). */
+  private async pump(): Promise<void> {
+    const sock = this.socket;
+    for (;;) {
+      if (this.destroyed) return;
+      const n = sock.tryRecvInto(this.slab);
+      if (n === null) {
+        await sock.readiness.wait(POLL_IN);
+        continue;
+      }
+      if (n === 0) {
+        this.pumping = false;
+        this.push(null);
+        return;
+      }
+      let chunk: Buffer;
+      if (n < COPY_BELOW) {
+        chunk = Buffer.from(this.slab.subarray(0, n));
+      } else {
+        chunk = this.slab.subarray(0, n);
+        this.slab = Buffer.allocUnsafe(this.readSize);
+      }
+      if (!this.push(chunk)) {
+        this.pumping = false;
+        return;
+      }
+    }
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.socket.sendAll(chunk).then(() => callback(), (err: Error) => callback(this.closedByUs(err) ? null : err));
+  }
+
+  override _writev(chunks: { chunk: Buffer }[], callback: (error?: Error | null) => void): void {
+    // One send for many small writes: fewer syscalls, same bytes in the same order.
+    const data = Buffer.concat(chunks.map((c) => c.chunk));
+    this.socket.sendAll(data).then(() => callback(), (err: Error) => callback(this.closedByUs(err) ? null : err));
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    try {
+      if (!this.socket.closed) this.socket.shutdown('write');
+      callback();
+    } catch (err) {
+      // The peer already went away: there is nobody left to tell about our EOF.
+      callback((err as { code?: string }).code === 'ENOTCONN' ? null : err as Error);
+    }
+  }
+
+  override _destroy(err: Error | null, callback: (error?: Error | null) => void): void {
+    if (this.owns) this.socket.close();
+    callback(err);
+  }
+
+  /** A wait rejected because destroy() closed the socket is not an error of the stream. */
+  private closedByUs(err: unknown): boolean {
+    return this.destroyed && (err as { code?: string }).code === 'ERR_XSOCK_CLOSED';
+  }
+
+  private fail(err: unknown): void {
+    this.pumping = false;
+    if (!this.closedByUs(err) && !this.destroyed) this.destroy(err as Error);
+  }
+}
+
+/** A connected stream socket as a Node Duplex: recv(2) feeds reads, send(2) takes writes, end() is shutdown(SHUT_WR). */
+export function toDuplex(sock: Socket, options?: DuplexOptions): SocketDuplex {
+  return new SocketDuplex(sock, options);
+}
+
+Socket.prototype.toDuplex = function (this: Socket, options?: DuplexOptions) {
+  return new SocketDuplex(this, options);
+};
