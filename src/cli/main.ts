@@ -1,39 +1,70 @@
 /**
- * The `xsock` command: subcommands dispatch from here. Exit codes: 0 ok, 1 runtime
- * failure, 2 bad usage (unknown command, bad address or option).
+ * The `xsock` command: subcommands dispatch from here; anything else is a relay
+ * (`xsock [options] ADDRESS ADDRESS`). Exit codes: 0 ok, 1 runtime failure, 2 bad usage
+ * (unknown command, bad address or option) with one line on stderr.
  */
 import { parseArgs } from 'node:util';
 import { measureSemantics, formatSemantics } from './semantics.js';
+import { UsageError } from './usage.js';
+import { relayCommand } from './relay.js';
+import { resolveCommand } from './resolve.js';
+import { sendfdCommand, recvfdCommand } from './fdpass.js';
+import { demoCommand } from './demo.js';
+import { infoCommand } from './info.js';
 
-const USAGE = `usage: xsock COMMAND [options]
+export { UsageError };
+
+const USAGE = `usage: xsock [options] ADDRESS ADDRESS     relay between two endpoints (xsock relay --help)
+       xsock COMMAND [options]             (xsock COMMAND --help for each)
 
 commands:
-  semantics [--json] [--count N]   measure the socket property table on this kernel
+  relay [options] A B            the same as xsock A B
+  semantics [--json] [--count N] measure the socket property table on this kernel
+  demo [--json]                  a short tour: rendezvous over every type, rights, credentials,
+                                 out-of-band data, an XTI asynchronous connect
+  resolve HOST SERVICE           getaddrinfo(3): the addresses of a name, per socket type
+  sendfd SOCKET FILE             open FILE and pass the descriptor over a unix socket
+  recvfd SOCKET [OUT]            receive a descriptor on a unix socket and copy its contents out
+  info [PROVIDER]                t_getinfo(3) of each XTI transport provider
 `;
 
-/** Thrown for bad usage: printed as one line, exit code 2. */
-export class UsageError extends Error {}
+const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
+  relay: relayCommand,
+  semantics,
+  demo: demoCommand,
+  resolve: resolveCommand,
+  sendfd: sendfdCommand,
+  recvfd: recvfdCommand,
+  info: infoCommand,
+};
 
+/** Runs the command line; resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
+  // A reader that stops early (xsock info | head) is not an error of ours.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
   const [cmd, ...rest] = argv;
   try {
-    switch (cmd) {
-      case 'semantics': return await semantics(rest);
-      case undefined: case '-h': case '--help': case 'help':
-        process.stdout.write(USAGE);
-        return cmd === undefined ? 2 : 0;
-      default:
-        throw new UsageError(`unknown command '${cmd}' (xsock --help lists them)`);
+    if (cmd === undefined || cmd === '-h' || cmd === '--help' || cmd === 'help') {
+      (cmd === undefined ? process.stderr : process.stdout).write(USAGE);
+      return cmd === undefined ? 2 : 0;
     }
+    const run = COMMANDS[cmd];
+    return run ? await run(rest) : await relayCommand(argv);
   } catch (err) {
-    if (err instanceof UsageError || (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION'
-      || (err as { code?: string }).code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
-      process.stderr.write(`xsock: ${(err as Error).message}\n`);
-      return 2;
-    }
-    process.stderr.write(`xsock: ${(err as Error).message}\n`);
-    return 1;
+    const message = (err as Error).message.split('\n')[0];
+    process.stderr.write(`xsock: ${message}\n`);
+    return isUsage(err) ? 2 : 1;
   }
+}
+
+/** Bad usage: our own, node:util parseArgs's, and an address the socket layer refused. */
+function isUsage(err: unknown): boolean {
+  if (err instanceof UsageError) return true;
+  const code = (err as { code?: string }).code ?? '';
+  return code.startsWith('ERR_PARSE_ARGS_') || code === 'ERR_XSOCK_BAD_ADDRESS' || code === 'ERR_XSOCK_PATH_TOO_LONG';
 }
 
 async function semantics(args: string[]): Promise<number> {

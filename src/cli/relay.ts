@@ -1,0 +1,215 @@
+/**
+ * The relay: `xsock [options] ADDRESS ADDRESS` moves data both ways between two
+ * endpoints. End-of-file on one side becomes a half-close (shutdown(SHUT_WR)) on the
+ * other, and the reverse direction keeps flowing until it ends too; message boundaries
+ * pass one for one between message-oriented endpoints.
+ */
+import { parseArgs } from 'node:util';
+import { native } from '../binding.js';
+import { formatAddress } from '../address.js';
+import { parseEndpoint, ADDRESS_HELP, type EndpointSpec } from './addresses.js';
+import { openEndpoint, listenEndpoint, type OpenContext } from './open.js';
+import { Tracer, type Direction, type TraceOptions } from './trace.js';
+import type { Channel } from './channel.js';
+import { UsageError } from './usage.js';
+
+export const RELAY_HELP = `usage: xsock [options] ADDRESS ADDRESS
+
+Relays data between two endpoints, both directions. End-of-file on one side is passed
+on as a half-close (shutdown SHUT_WR); the other direction runs until it ends too.
+Datagram and seqpacket endpoints keep message boundaries, one message for one.
+
+options:
+  -v, --verbose          trace every message on stderr: hexdump, sender, flags, rights, credentials
+  --json                 one JSON event per line on stderr (open, data, eof, close, error)
+  --fork                 the first address listens: serve every client, each with a fresh second endpoint
+  -b, --buffer N         message size / read size in bytes (default 65536; streams 262144)
+  -T, --idle-timeout S   end after S seconds without data in either direction
+  -t, --linger S         after one side ends, wait S seconds for a side that cannot end (dgram); default 0.5
+  --connect-timeout S    give up connecting after S seconds
+  -u                     one way only: first address to second
+  -U                     one way only: second address to first
+  --ancillary            read rights and credentials and pass rights on between unix endpoints
+                         (always on with -v)
+  --progress, --no-progress   live bytes/messages/rate line (default: when stderr is a terminal)
+
+${ADDRESS_HELP}
+
+examples:
+  xsock unix-listen:/tmp/a.sock,fork tcp:127.0.0.1:8080
+  xsock -v seqpacket:/run/x.sock -
+  xsock udp-recv:5514 unix-sendto:/dev/log
+`;
+
+export interface RelaySettings {
+  trace: TraceOptions;
+  idleMs?: number;
+  lingerMs: number;
+  directions: { forward: boolean; backward: boolean };
+}
+
+/** `xsock [options] A B`: parses, opens and relays; returns the exit code. */
+export async function relayCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args, allowPositionals: true, options: {
+      verbose: { type: 'boolean', short: 'v' }, json: { type: 'boolean' }, fork: { type: 'boolean' },
+      buffer: { type: 'string', short: 'b' }, 'idle-timeout': { type: 'string', short: 'T' },
+      linger: { type: 'string', short: 't' }, 'connect-timeout': { type: 'string' },
+      u: { type: 'boolean', short: 'u' }, U: { type: 'boolean', short: 'U' }, ancillary: { type: 'boolean' },
+      progress: { type: 'boolean' }, 'no-progress': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(RELAY_HELP);
+    return 0;
+  }
+  if (positionals.length !== 2) {
+    if (positionals.length === 1 && !/[:/@]/.test(positionals[0]) && positionals[0] !== '-') throw new UsageError(`unknown command '${positionals[0]}' (xsock --help lists them)`);
+    throw new UsageError(`expected two addresses, got ${positionals.length} (xsock --help)`);
+  }
+  if (values.u && values.U) throw new UsageError('-u and -U exclude each other');
+  const [a, b] = positionals.map(parseEndpoint);
+  const fork = values.fork === true || (a.kind === 'socket' && a.options.fork === true);
+  if (fork && !(a.kind === 'socket' && a.role === 'listen')) throw new UsageError(`--fork needs a stream or seqpacket listener as the first address; got '${a.text}'`);
+  const streamish = [a, b].every((e) => e.kind !== 'socket' || e.type === 'stream');
+  const size = values.buffer === undefined ? (streamish ? 262144 : 65536) : number('--buffer', values.buffer, 1, 1 << 26);
+  const verbose = values.verbose === true;
+  const json = values.json === true;
+  const progress = values['no-progress'] ? false : values.progress === true || (process.stderr.isTTY === true && !verbose && !json);
+  const idle = values['idle-timeout'] === undefined ? undefined : number('--idle-timeout', values['idle-timeout'], 0, 1e6) * 1000;
+  const settings: RelaySettings = {
+    trace: { verbose, json, progress },
+    idleMs: idle,
+    lingerMs: values.linger === undefined ? 500 : number('--linger', values.linger, 0, 1e6) * 1000,
+    directions: { forward: !values.U, backward: !values.u },
+  };
+  const ctx: OpenContext = {
+    size, ancillary: verbose || values.ancillary === true, senders: verbose || json,
+    connectTimeout: values['connect-timeout'] === undefined ? undefined : number('--connect-timeout', values['connect-timeout'], 0, 1e6) * 1000,
+  };
+  const tracer = new Tracer(settings.trace);
+  ctx.onListening = (address) => tracer.event('listening', { address: formatAddress(address) });
+  if (fork) return serveForever(a, b, ctx, settings);
+  const left = await openEndpoint(a, ctx);
+  tracer.event('open', { side: 'first', address: left.name });
+  let right: Channel;
+  try {
+    right = await openEndpoint(b, ctx);
+  } catch (err) {
+    await left.close();
+    throw err;
+  }
+  tracer.event('open', { side: 'second', address: right.name });
+  return relay(left, right, settings, tracer);
+}
+
+/** --fork: one relay per accepted client, each with its own second endpoint. */
+async function serveForever(a: EndpointSpec, b: EndpointSpec, ctx: OpenContext, settings: RelaySettings): Promise<number> {
+  if (a.kind !== 'socket') throw new UsageError('--fork needs a listener');
+  const acceptor = await listenEndpoint(a, ctx);
+  // A server is stopped by a signal: remove its socket file on the way out, as socat does.
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      acceptor.close();
+      process.exit(128 + (sig === 'SIGINT' ? 2 : 15));
+    });
+  }
+  let n = 0;
+  try {
+    for (;;) {
+      const client = await acceptor.accept();
+      const tag = String(++n);
+      const tracer = new Tracer({ ...settings.trace, progress: false, tag });
+      tracer.event('open', { side: 'first', address: client.name });
+      void openEndpoint(b, ctx).then(
+        (other) => relay(client, other, settings, tracer),
+        async (err: Error) => {
+          tracer.event('error', { message: err.message });
+          process.stderr.write(`xsock: [${tag}] ${err.message}\n`);
+          await client.close();
+        },
+      );
+    }
+  } finally {
+    acceptor.close();
+  }
+}
+
+/**
+ * Runs both directions to their end, then closes both channels. Resolves to the exit
+ * code: 0 when every direction ended cleanly (or by the idle timeout), 1 on an error.
+ */
+export async function relay(left: Channel, right: Channel, settings: RelaySettings, tracer: Tracer): Promise<number> {
+  const stop = new AbortController();
+  let idleTimer: NodeJS.Timeout | null = null;
+  if (settings.idleMs !== undefined) {
+    idleTimer = setTimeout(() => stop.abort('idle'), settings.idleMs);
+  }
+  const touch = () => idleTimer?.refresh();
+  const stopped = new Promise<'stopped'>((resolve) => stop.signal.addEventListener('abort', () => resolve('stopped'), { once: true }));
+  let failure: Error | null = null;
+
+  const pump = async (src: Channel, dst: Channel, dir: Direction): Promise<void> => {
+    try {
+      for (;;) {
+        const batch = await src.read();
+        if (batch === null) break;
+        touch();
+        tracer.data(dir, batch);
+        try {
+          await dst.write(batch);
+        } finally {
+          for (const m of batch) if (m.fds) for (const fd of m.fds) native.close(fd); // sent copies live on in the kernel
+        }
+      }
+      if (!stop.signal.aborted) {
+        tracer.event('eof', { dir, from: src.name });
+        dst.endWrite();
+      }
+    } catch (err) {
+      if (!stop.signal.aborted) {
+        failure ??= err as Error;
+        stop.abort('error');
+      }
+    }
+  };
+
+  const pumps: { p: Promise<void>; src: Channel; done: boolean }[] = [];
+  const add = (src: Channel, dst: Channel, dir: Direction) => {
+    const entry = { p: Promise.resolve(), src, done: false };
+    entry.p = pump(src, dst, dir).finally(() => { entry.done = true; });
+    pumps.push(entry);
+  };
+  if (settings.directions.forward && left.readable && right.writable) add(left, right, '>');
+  if (settings.directions.backward && right.readable && left.writable) add(right, left, '<');
+
+  // Once one direction ends, a remaining one that can never see end-of-file (a datagram
+  // reader) gets `linger` ms more, as socat's -t: replies in flight still arrive.
+  if (pumps.length === 0) stop.abort('nothing to relay');
+  // A stop (idle, error) closes both channels, which fails their pending reads and writes.
+  await Promise.race([...pumps.map((e) => e.p), stopped]);
+  const rest = pumps.filter((e) => !e.done);
+  if (rest.length > 0 && !stop.signal.aborted) {
+    const linger = rest.every((e) => e.src.ends) ? null : setTimeout(() => stop.abort('linger'), settings.lingerMs);
+    await Promise.race([Promise.all(rest.map((e) => e.p)), stopped]);
+    if (linger) clearTimeout(linger);
+  }
+  if (!stop.signal.aborted) stop.abort('done');
+  if (idleTimer) clearTimeout(idleTimer);
+  await Promise.all([left.close(), right.close()]);
+  await Promise.all(pumps.map((e) => e.p));
+  if (failure !== null) {
+    const f = failure as Error;
+    tracer.event('error', { message: f.message, code: (f as { code?: string }).code });
+    tracer.finish();
+    throw f;
+  }
+  tracer.finish();
+  return 0;
+}
+
+function number(name: string, text: string, min: number, max: number): number {
+  const v = Number(text);
+  if (text.trim() === '' || !Number.isFinite(v) || v < min || v > max) throw new UsageError(`${name} must be a number from ${min} to ${max}; got '${text}'`);
+  return v;
+}

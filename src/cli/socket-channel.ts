@@ -1,0 +1,180 @@
+/**
+ * A socket as a relay channel. Byte streams move through one reusable buffer with
+ * recv(2)/send(2); datagrams move in batches with recvmmsg(2)/sendmmsg(2), so one wake-up
+ * relays many small messages and their boundaries are kept one for one.
+ */
+import { native } from '../binding.js';
+import { constants as C } from '../constants.js';
+import { decodeAddress, encodeAddress, formatAddress, ADDR_BUF_SIZE, type SockAddr } from '../address.js';
+import { POLL_IN, POLL_OUT, type WaitOptions } from '../readiness.js';
+import { settle } from '../transfer.js';
+import type { Socket } from '../socket.js';
+import type { Channel, Message } from './channel.js';
+
+/** How a socket channel reads and where its writes go. */
+export interface SocketChannelOptions {
+  /** Largest message (dgram/seqpacket) or read size (stream). */
+  size: number;
+  /** Unconnected sender: every write goes here. */
+  to?: SockAddr;
+  /** Unconnected receiver: writes answer the last sender. */
+  replyToSender?: boolean;
+  /** Messages already read (udp-listen's first datagram), delivered before any recv. */
+  pending?: Message[];
+  /** Bounds every wait (the idle timeout). */
+  wait?: WaitOptions;
+  /**
+   * Read with recvmsg(2) and write with sendmsg(2), one message at a time, so rights and
+   * credentials are seen (for traces) and passed on between unix sockets.
+   */
+  ancillary?: boolean;
+  /** Decode every datagram's source address (traces); otherwise only what replies need. */
+  senders?: boolean;
+  /** Extra close work (unlinking the path this endpoint bound). */
+  onClose?: () => void;
+}
+
+/** recvmmsg/sendmmsg batch size: enough to amortise a wake-up, small enough to stay fair. */
+const BATCH = 64;
+
+export class SocketChannel implements Channel {
+  readonly name: string;
+  readonly boundaries: boolean;
+  readonly readable = true;
+  readonly writable = true;
+  readonly ends: boolean;
+  readonly sock: Socket;
+  private readonly opts: SocketChannelOptions;
+  private readonly buf: Buffer;
+  private readonly out = new Int32Array(BATCH * 4);
+  private readonly addrs: Buffer;
+  private readonly dest = Buffer.alloc(ADDR_BUF_SIZE);
+  private destLen = 0;
+  private lastFrom: SockAddr | null = null;
+  private pending: Message[] | undefined;
+
+  constructor(sock: Socket, name: string, opts: SocketChannelOptions) {
+    this.sock = sock;
+    this.name = name;
+    this.opts = opts;
+    this.boundaries = sock.type !== C.SOCK_STREAM;
+    this.ends = sock.type !== C.SOCK_DGRAM;
+    const slots = sock.type === C.SOCK_DGRAM ? BATCH : 1;
+    this.buf = Buffer.allocUnsafe(opts.size * slots);
+    this.addrs = Buffer.alloc(sock.type === C.SOCK_DGRAM ? BATCH * ADDR_BUF_SIZE : 0);
+    if (opts.to) this.destLen = encodeAddress(opts.to, this.dest);
+    this.pending = opts.pending;
+    if (opts.pending && opts.replyToSender) this.noteSender(opts.pending.at(-1)?.from);
+  }
+
+  async read(): Promise<Message[] | null> {
+    if (this.pending) {
+      const p = this.pending;
+      this.pending = undefined;
+      return p;
+    }
+    const s = this.sock;
+    if (this.opts.ancillary) {
+      const m = await s.recvmsg({ buffers: [this.buf.subarray(0, this.opts.size)] }, this.opts.wait);
+      // With SO_PASSCRED the kernel attaches credentials even to the end-of-file read, so
+      // a zero-byte read is judged here rather than by m.eof alone.
+      if (m.eof || (m.bytes === 0 && (s.type === C.SOCK_STREAM || (s.type === C.SOCK_SEQPACKET && this.atEnd())))) {
+        m.fds.close();
+        return null;
+      }
+      const msg: Message = { data: m.data, fds: m.fds.take(), flags: m.flags };
+      if (m.from) msg.from = m.from;
+      if (m.credentials) msg.credentials = m.credentials;
+      if (m.bytes > m.data.length) msg.flags = (msg.flags ?? 0) | C.MSG_TRUNC;
+      if (this.opts.replyToSender) this.noteSender(m.from);
+      return [msg];
+    }
+    if (s.type === C.SOCK_DGRAM) return s.retry(POLL_IN, () => this.tryReadBatch(), this.opts.wait);
+    const n = await s.recvInto(this.buf, 0, this.opts.wait);
+    if (n === 0 && (s.type === C.SOCK_STREAM || this.atEnd())) return null;
+    const flags = n > this.buf.length ? C.MSG_TRUNC : 0;
+    return [{ data: this.buf.subarray(0, Math.min(n, this.buf.length)), flags }];
+  }
+
+  /** A zero-length seqpacket read is a message or the end; only poll tells which. */
+  private atEnd(): boolean {
+    return (native.pollNow(this.sock.live(), C.POLLIN | C.POLLRDHUP) & (C.POLLRDHUP | C.POLLHUP)) !== 0;
+  }
+
+  private tryReadBatch(): Message[] | null {
+    const size = this.opts.size;
+    const n = settle(this.sock, native.recvmmsg(this.sock.live(), this.buf, size, BATCH, this.out, this.addrs, null, 0, 0), POLL_IN, 'recvmmsg');
+    if (n === null) return null;
+    const batch: Message[] = new Array(n);
+    const senders = this.opts.senders === true;
+    for (let i = 0; i < n; i++) {
+      const len = this.out[i * 4];
+      const m: Message = { data: this.buf.subarray(i * size, i * size + Math.min(len, size)), flags: this.out[i * 4 + 1] };
+      if (senders || (this.opts.replyToSender && i === n - 1)) m.from = this.senderOf(i);
+      batch[i] = m;
+    }
+    if (this.opts.replyToSender) this.noteSender(batch[n - 1].from);
+    return batch;
+  }
+
+  private senderOf(i: number): SockAddr {
+    return decodeAddress(this.addrs.subarray(i * ADDR_BUF_SIZE, (i + 1) * ADDR_BUF_SIZE), this.out[i * 4 + 2]);
+  }
+
+  private noteSender(from: SockAddr | undefined): void {
+    // An unbound unix sender has no address to answer; keep the last one that had one.
+    if (!from || (from.family === 'unix' && from.path === undefined && from.abstract === undefined)) return;
+    if (this.lastFrom && formatAddress(this.lastFrom) === formatAddress(from)) return;
+    this.lastFrom = from;
+    this.destLen = encodeAddress(from, this.dest);
+  }
+
+  async write(batch: Message[]): Promise<void> {
+    const s = this.sock;
+    if (this.opts.ancillary || batch.some((m) => m.fds && m.fds.length > 0)) return this.writeEach(batch);
+    if (s.type === C.SOCK_STREAM) {
+      for (const m of batch) if (m.data.length > 0) await s.sendAll(m.data, this.opts.wait);
+      return;
+    }
+    if (this.opts.replyToSender && this.destLen === 0) return; // nobody has written to us yet: nowhere to answer
+    const views = batch.map((m) => m.data);
+    const addr = this.destLen > 0 ? this.dest : null;
+    for (let done = 0; done < views.length;) {
+      const count = Math.min(views.length - done, 1024);
+      done += await s.retry(POLL_OUT, () => settle(s, native.sendmmsg(s.live(), views, done, count, addr, this.destLen, 0), POLL_OUT, 'sendmmsg'), this.opts.wait);
+    }
+  }
+
+  /** sendmsg(2) per message, passing rights on where this is a unix socket. */
+  private async writeEach(batch: Message[]): Promise<void> {
+    const s = this.sock;
+    if (this.opts.replyToSender && this.destLen === 0) return;
+    const to = this.opts.to ?? (this.opts.replyToSender ? this.lastFrom ?? undefined : undefined);
+    const unix = s.domain === C.AF_UNIX;
+    for (const m of batch) {
+      if (s.type === C.SOCK_STREAM && m.data.length === 0) continue;
+      const fds = unix && m.fds && m.fds.length > 0 ? m.fds : undefined;
+      if (s.type === C.SOCK_STREAM && !fds) {
+        await s.sendAll(m.data, this.opts.wait);
+        continue;
+      }
+      const sent = await s.sendmsg(to ? { data: m.data, fds, to } : { data: m.data, fds }, this.opts.wait);
+      // The rights went with the first bytes; a stream may take the rest in more sends.
+      if (sent < m.data.length) await s.sendAll(m.data.subarray(sent), this.opts.wait);
+    }
+  }
+
+  endWrite(): void {
+    if (this.sock.closed || this.sock.type === C.SOCK_DGRAM) return;
+    try {
+      this.sock.shutdown('write');
+    } catch {
+      // The peer may already be gone (ENOTCONN): nothing left to tell it.
+    }
+  }
+
+  close(): void {
+    this.sock.close();
+    this.opts.onClose?.();
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * Channels over Node streams: standard input/output and files. Pipes and sockets on
+ * stdio are opened as non-blocking net.Sockets (process.stdout writes to a pipe
+ * synchronously on Linux, which would stall the loop whenever the reader is slow); files
+ * go through fs streams, which read and write on the thread pool.
+ */
+import { fstatSync, createReadStream, createWriteStream } from 'node:fs';
+import { Socket as NetSocket } from 'node:net';
+import { once } from 'node:events';
+import type { Readable, Writable } from 'node:stream';
+import type { Channel, Message } from './channel.js';
+
+export class StreamChannel implements Channel {
+  readonly name: string;
+  readonly boundaries = false;
+  readonly ends = true;
+  readonly readable: boolean;
+  readonly writable: boolean;
+  private readonly input: Readable | null;
+  private readonly output: Writable | null;
+  private readonly chunks: AsyncIterator<Buffer> | null;
+  private failure: Error | null = null;
+  private ended = false;
+
+  constructor(name: string, input: Readable | null, output: Writable | null) {
+    this.name = name;
+    this.input = input;
+    this.output = output;
+    this.readable = input !== null;
+    this.writable = output !== null;
+    this.chunks = input ? input[Symbol.asyncIterator]() : null;
+    output?.on('error', (err: Error) => { this.failure = err; });
+  }
+
+  async read(): Promise<Message[] | null> {
+    if (!this.chunks) return null;
+    const r = await this.chunks.next();
+    if (r.done) return null;
+    const data = typeof r.value === 'string' ? Buffer.from(r.value) : r.value as Buffer;
+    return [{ data }];
+  }
+
+  async write(batch: Message[]): Promise<void> {
+    const out = this.output;
+    if (!out) throw new Error(`${this.name} cannot be written`);
+    for (const m of batch) {
+      if (this.failure) throw this.failure;
+      if (m.data.length === 0) continue;
+      // The batch buffer is reused by the next read: Node keeps a reference until written.
+      if (!out.write(Buffer.from(m.data))) await drained(out);
+    }
+  }
+
+  endWrite(): void {
+    if (this.output && !this.ended) {
+      this.ended = true;
+      this.output.end();
+    }
+  }
+
+  async close(): Promise<void> {
+    this.input?.destroy();
+    const out = this.output;
+    if (out && !out.destroyed) {
+      this.endWrite();
+      if (!out.writableFinished) await Promise.race([once(out, 'finish'), once(out, 'error'), once(out, 'close')]).catch(() => undefined);
+      if (out !== process.stdout && out !== process.stderr) out.destroy();
+    }
+  }
+}
+
+function drained(out: Writable): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = (err?: Error) => {
+      out.off('drain', ok);
+      out.off('error', done);
+      out.off('close', closed);
+      if (err) reject(err);
+      else resolve();
+    };
+    const ok = () => done();
+    const closed = () => done(new Error('output closed'));
+    out.once('drain', ok);
+    out.once('error', done);
+    out.once('close', closed);
+  });
+}
+
+type FdKind = 'pipe' | 'file' | 'tty' | 'other';
+
+function kindOf(fd: number): FdKind {
+  const st = fstatSync(fd);
+  if (st.isFIFO() || st.isSocket()) return 'pipe';
+  if (st.isFile() || st.isBlockDevice()) return 'file';
+  if (st.isCharacterDevice()) return 'tty';
+  return 'other';
+}
+
+/** Standard input and output as one channel. */
+export function stdioChannel(): StreamChannel {
+  let input: Readable;
+  switch (kindOf(0)) {
+    case 'pipe': input = new NetSocket({ fd: 0, readable: true, writable: false }); break;
+    case 'file': input = createReadStream('', { fd: 0, autoClose: false, highWaterMark: 1 << 17 }); break;
+    default: input = process.stdin;
+  }
+  let output: Writable;
+  switch (kindOf(1)) {
+    case 'pipe': output = new NetSocket({ fd: 1, readable: false, writable: true }); break;
+    case 'file': output = createWriteStream('', { fd: 1, autoClose: false }); break;
+    default: output = process.stdout;
+  }
+  return new StreamChannel('stdio', input, output);
+}
+
+/** A file read to its end (a source) or created/appended (a sink). */
+export async function fileChannel(path: string, mode: 'read' | 'create' | 'append'): Promise<StreamChannel> {
+  if (mode === 'read') {
+    const input = createReadStream(path, { highWaterMark: 1 << 17 });
+    await once(input, 'open'); // rejects with the open error (ENOENT ...)
+    return new StreamChannel(`file:${path}`, input, null);
+  }
+  const output = createWriteStream(path, { flags: mode === 'create' ? 'w' : 'a' });
+  await once(output, 'open');
+  return new StreamChannel(`${mode}:${path}`, null, output);
+}
