@@ -6,8 +6,10 @@
 import { native } from '../binding.js';
 import { constants as C } from '../constants.js';
 import { decodeAddress, encodeAddress, formatAddress, ADDR_BUF_SIZE, type SockAddr } from '../address.js';
-import { POLL_IN, POLL_OUT, type WaitOptions } from '../readiness.js';
+import { POLL_IN, type WaitOptions } from '../readiness.js';
 import { settle } from '../transfer.js';
+import { isEof } from '../message.js';
+import '../batch.js';
 import type { Socket } from '../socket.js';
 import type { Channel, Message } from './channel.js';
 
@@ -98,7 +100,7 @@ export class SocketChannel implements Channel {
 
   /** A zero-length seqpacket read is a message or the end; only poll tells which. */
   private atEnd(): boolean {
-    return (native.pollNow(this.sock.live(), C.POLLIN | C.POLLRDHUP) & (C.POLLRDHUP | C.POLLHUP)) !== 0;
+    return isEof(this.sock, this.sock.live(), 1);
   }
 
   private tryReadBatch(): Message[] | null {
@@ -137,12 +139,8 @@ export class SocketChannel implements Channel {
       return;
     }
     if (this.opts.replyToSender && this.destLen === 0) return; // nobody has written to us yet: nowhere to answer
-    const views = batch.map((m) => m.data);
-    const addr = this.destLen > 0 ? this.dest : null;
-    for (let done = 0; done < views.length;) {
-      const count = Math.min(views.length - done, 1024);
-      done += await s.retry(POLL_OUT, () => settle(s, native.sendmmsg(s.live(), views, done, count, addr, this.destLen, 0), POLL_OUT, 'sendmmsg'), this.opts.wait);
-    }
+    const to = this.destLen > 0 ? this.lastFrom ?? this.opts.to : undefined;
+    await s.sendBatch(batch.map((m) => m.data), to, this.opts.wait);
   }
 
   /** sendmsg(2) per message, passing rights on where this is a unix socket. */
