@@ -1,7 +1,7 @@
 // Shared test helpers: fd accounting, short temp dirs, bounded waits, peer processes.
 import { readdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { spawn, spawnSync } from 'node:child_process';
-import { after } from 'node:test';
+import { after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -95,4 +95,21 @@ export function startPeer(cmd, args, { ready = true, seconds = 20, input } = {})
 /** Runs python3 code as a peer; argv available as sys.argv[1:]. */
 export function python(code, args = [], opts) {
   return startPeer('python3', ['-u', '-c', code, ...args], opts);
+}
+
+/**
+ * socketpair() whose two ends are closed after the current test, pass or fail:
+ * `const pair = trackedPairs(socketpair); const { a, b } = pair('seqpacket'); pair.track(s)`
+ */
+export function trackedPairs(socketpair) {
+  const open = [];
+  afterEach(() => { for (const s of open.splice(0)) s.close(); });
+  const pair = (type) => {
+    const [a, b] = socketpair('unix', type);
+    open.push(a, b);
+    return { a, b };
+  };
+  /** Other sockets to close after the current test. */
+  pair.track = (...socks) => { open.push(...socks); };
+  return pair;
 }

@@ -1,18 +1,12 @@
 // sendmsg/recvmsg: gather, scatter, peek, EOF, truncation, addresses, bad input.
-import { test, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { socketpair, socket, constants as C } from '../dist/index.js';
-import { checkFdsAtEnd, tempDir, abstractName, within } from './helpers.js';
+import { checkFdsAtEnd, tempDir, abstractName, within, trackedPairs } from './helpers.js';
 
 checkFdsAtEnd();
 
-const open = [];
-afterEach(() => { for (const s of open.splice(0)) s.close(); });
-function pair(type) {
-  const [a, b] = socketpair('unix', type);
-  open.push(a, b);
-  return { a, b };
-}
+const pair = trackedPairs(socketpair);
 
 test('gather from several buffers arrives as one message in order', async () => {
   for (const type of ['stream', 'seqpacket', 'dgram']) {

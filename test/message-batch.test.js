@@ -1,19 +1,13 @@
 // Batching: recvmmsg/sendmmsg batch calls and the async iterator of messages.
-import { test, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openSync, closeSync } from 'node:fs';
 import { socketpair, socket, constants as C } from '../dist/index.js';
-import { checkFdsAtEnd, fdCount, tempDir, within } from './helpers.js';
+import { checkFdsAtEnd, fdCount, tempDir, within, trackedPairs } from './helpers.js';
 
 checkFdsAtEnd();
 const dir = tempDir();
-const open = [];
-afterEach(() => { for (const s of open.splice(0)) s.close(); });
-function pair(type) {
-  const [a, b] = socketpair('unix', type);
-  open.push(a, b);
-  return { a, b };
-}
+const pair = trackedPairs(socketpair);
 
 test('sendBatch/recvBatch keep boundaries and order; count caps a batch', async () => {
   for (const type of ['dgram', 'seqpacket']) {
@@ -41,7 +35,7 @@ test('batch with addresses: unconnected dgram receiver sees each sender', async 
   const r = socket('unix', 'dgram');
   const s1 = socket('unix', 'dgram');
   const s2 = socket('unix', 'dgram');
-  open.push(r, s1, s2);
+  pair.track(r, s1, s2);
   r.bind(`${dir}/batch-r`);
   s1.bind(`${dir}/batch-s1`);
   s2.bind(`${dir}/batch-s2`);
@@ -54,7 +48,7 @@ test('batch with addresses: unconnected dgram receiver sees each sender', async 
 test('batch over UDP with sendmmsg to an address', async () => {
   const r = socket('inet', 'dgram');
   const s = socket('inet', 'dgram');
-  open.push(r, s);
+  pair.track(r, s);
   r.bind('127.0.0.1:0');
   s.bind('127.0.0.1:0');
   assert.equal(await s.sendBatch(['x', 'yy', 'zzz'], r.getsockname()), 3);

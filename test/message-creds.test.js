@@ -1,19 +1,13 @@
 // Credentials: SCM_CREDENTIALS with SO_PASSCRED (own, explicit, refused), SO_PEERCRED, SO_PEERPIDFD.
-import { test, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { socketpair, socket } from '../dist/index.js';
-import { checkFdsAtEnd, fdCount } from './helpers.js';
+import { checkFdsAtEnd, fdCount, trackedPairs } from './helpers.js';
 
 checkFdsAtEnd();
-const open = [];
-afterEach(() => { for (const s of open.splice(0)) s.close(); });
-function pair(type) {
-  const [a, b] = socketpair('unix', type);
-  open.push(a, b);
-  return { a, b };
-}
+const pair = trackedPairs(socketpair);
 const own = { pid: process.pid, uid: process.getuid(), gid: process.getgid() };
 
 test('no SO_PASSCRED: no credentials; with it the kernel fills in the sender even unasked', async () => {
@@ -60,14 +54,14 @@ test('SO_PEERCRED typed: socketpair gives our own; unconnected and TCP give null
   assert.deepEqual(p.a.peerCredentials(), own);
   assert.deepEqual(p.a.getsockopt('SOL_SOCKET', 'SO_PEERCRED'), own);
   const u = socket('unix', 'dgram');
-  open.push(u);
+  pair.track(u);
   assert.equal(u.peerCredentials(), null);
   const l = socket('inet', 'stream');
-  open.push(l);
+  pair.track(l);
   l.bind('127.0.0.1:0');
   l.listen();
   const c = socket('inet', 'stream');
-  open.push(c);
+  pair.track(c);
   await c.connect(l.getsockname(), { timeout: 2000 });
   assert.equal(c.peerCredentials(), null);
 });
