@@ -109,13 +109,7 @@ export class SocketDuplex extends Duplex {
   }
 
   override _final(callback: (error?: Error | null) => void): void {
-    try {
-      if (!this.socket.closed) this.socket.shutdown('write');
-      callback();
-    } catch (err) {
-      // The peer already went away: there is nobody left to tell about our EOF.
-      callback((err as { code?: string }).code === 'ENOTCONN' ? null : err as Error);
-    }
+    shutdownOnFinal(this.socket, callback);
   }
 
   override _destroy(err: Error | null, callback: (error?: Error | null) => void): void {
@@ -142,3 +136,16 @@ export function toDuplex(sock: Socket, options?: DuplexOptions): SocketDuplex {
 Socket.prototype.toDuplex = function (this: Socket, options?: DuplexOptions) {
   return new SocketDuplex(this, options);
 };
+
+/**
+ * _final of a socket-backed Writable: the orderly release, shutdown(SHUT_WR). A peer that
+ * already went away (ENOTCONN) leaves nobody to tell about our EOF, so that is no error.
+ */
+export function shutdownOnFinal(socket: Socket, callback: (error?: Error | null) => void): void {
+  try {
+    if (!socket.closed) socket.shutdown('write');
+    callback();
+  } catch (err) {
+    callback((err as { code?: string }).code === 'ENOTCONN' ? null : err as Error);
+  }
+}

@@ -14,6 +14,7 @@ import { XsockError, argType } from './errors.js';
 import type { AddressLike } from './address.js';
 import { Socket } from './socket.js';
 import './batch.js';
+import { shutdownOnFinal } from './duplex.js';
 
 /** Options of messageWriter(). */
 export interface MessageWriterOptions {
@@ -77,12 +78,8 @@ export class MessageWriter extends Writable {
   }
 
   override _final(callback: (error?: Error | null) => void): void {
-    try {
-      if (this.shutdownOnEnd && !this.socket.closed) this.socket.shutdown('write');
-      callback();
-    } catch (err) {
-      callback((err as { code?: string }).code === 'ENOTCONN' ? null : err as Error);
-    }
+    if (this.shutdownOnEnd) shutdownOnFinal(this.socket, callback);
+    else callback();
   }
 
   override _destroy(err: Error | null, callback: (error?: Error | null) => void): void {
