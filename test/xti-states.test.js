@@ -484,3 +484,73 @@ test('t_sync adopts a handed-over socket; t_rcvreldata / t_sndreldata', async ()
   assert.equal(t_getstate(sfd), T_IDLE);
   closeAll();
 });
+
+// Every state-checked connection-mode call, with arguments that would be accepted in a
+// legal state. The walk below reaches each state on live sockets and calls every call the
+// table forbids there; each must fail TOUTSTATE without changing the state.
+const connectionCalls = {
+  t_bind: (fd) => t_bind(fd, null, null),
+  t_unbind: (fd) => t_unbind(fd),
+  t_connect: (fd) => t_connect(fd, callTo(fd, addressBytes('127.0.0.1:9')), null),
+  t_rcvconnect: (fd) => t_rcvconnect(fd, null),
+  t_listen: (fd) => t_listen(fd, t_alloc(fd, T_CALL, T_ALL)),
+  t_accept: (fd) => t_accept(fd, fd, t_alloc(fd, T_CALL, T_ALL)),
+  t_snd: (fd) => t_snd(fd, Buffer.from('x'), 1),
+  t_sndv: (fd) => t_sndv(fd, [{ iov_base: Buffer.from('x'), iov_len: 1 }], 1),
+  t_rcv: (fd) => t_rcv(fd, Buffer.alloc(4), 4),
+  t_rcvv: (fd) => t_rcvv(fd, [{ iov_base: Buffer.alloc(4), iov_len: 4 }], 1),
+  t_snddis: (fd) => t_snddis(fd, null),
+  t_rcvdis: (fd) => t_rcvdis(fd, null),
+  t_sndrel: (fd) => t_sndrel(fd),
+  t_sndreldata: (fd) => t_sndreldata(fd, null),
+  t_rcvrel: (fd) => t_rcvrel(fd),
+  t_rcvreldata: (fd) => t_rcvreldata(fd, null),
+};
+
+async function illegalCallsFail(fd, state) {
+  assert.equal(t_getstate(fd), state);
+  let n = 0;
+  for (const [name, call] of Object.entries(connectionCalls)) {
+    if (legalStates[name].includes(state)) continue;
+    try {
+      await fails(X.TOUTSTATE, () => call(fd));
+    } catch (err) {
+      closeAll();
+      throw new Error(`${name} in state ${state}: ${err.message}`);
+    }
+    assert.equal(t_getstate(fd), state, `${name} left the state alone`);
+    n++;
+  }
+  return n;
+}
+
+test('state table walk: every illegal connection-mode call in every state is TOUTSTATE', async () => {
+  const p = '/dev/tcp';
+  let calls = 0;
+  const fd = open(p, O_RDWR | O_NONBLOCK);
+  calls += await illegalCallsFail(fd, T_UNBND);
+  t_bind(fd, null, null);
+  calls += await illegalCallsFail(fd, T_IDLE);
+  // T_OUTCON: an asynchronous connect not yet confirmed by t_rcvconnect.
+  const { lfd, addr } = listener(p, 2);
+  await fails(X.TNODATA, () => t_connect(fd, callTo(fd, addr), null));
+  calls += await illegalCallsFail(fd, T_OUTCON);
+  // T_INCON: the listener holding one connect indication.
+  await until(lfd, T_LISTEN);
+  const call = t_alloc(lfd, T_CALL, T_ALL);
+  await within(t_listen(lfd, call), 3000, 't_listen');
+  calls += await illegalCallsFail(lfd, T_INCON);
+  const sfd = open(p);
+  t_accept(lfd, sfd, call);
+  await until(fd, T_CONNECT);
+  t_rcvconnect(fd, null);
+  // T_DATAXFER, then T_OUTREL on the side that released and T_INREL on the other.
+  calls += await illegalCallsFail(fd, T_DATAXFER);
+  t_sndrel(fd);
+  calls += await illegalCallsFail(fd, T_OUTREL);
+  await until(sfd, T_ORDREL);
+  t_rcvrel(sfd);
+  calls += await illegalCallsFail(sfd, T_INREL);
+  assert.ok(calls >= 7 * 6, `${calls} forbidden (call, state) pairs tried`);
+  closeAll();
+});
