@@ -203,6 +203,8 @@ void xs_watchers_teardown(napi_async_cleanup_hook_handle handle, void *arg) {
     st->async_ctx = NULL;
   }
   while (st->live) close_watcher(st->live);
+  /* uv_close has taken every fd out of epoll, so the owned fds can go now. */
+  xs_owned_close_all(st);
   if (st->closing == 0) napi_remove_async_cleanup_hook(handle);
   else st->teardown = handle; /* on_close of the last watcher removes it */
 }

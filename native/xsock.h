@@ -44,6 +44,8 @@ typedef struct xs_state {
   size_t closing;                  /* uv_close() issued, close callback not yet run */
   napi_async_cleanup_hook_handle teardown; /* non-NULL while env teardown waits on closes */
   bool finalized;                  /* instance data finalizer ran while closes were pending */
+  uint8_t *owned;                  /* bitmap of fds owned by live Sockets (see owned.c) */
+  size_t owned_bytes;              /* size of the bitmap */
 } xs_state;
 
 /* Retries a syscall expression while it fails with EINTR. */
@@ -87,6 +89,9 @@ napi_status xs_register_msg(napi_env env, napi_value exports);
 napi_status xs_register_sockopt(napi_env env, napi_value exports);
 napi_status xs_register_watcher(napi_env env, napi_value exports);
 napi_status xs_register_constants(napi_env env, napi_value exports);
+napi_status xs_register_owned(napi_env env, napi_value exports);
+/* owned.c: closes every fd still owned (environment teardown) and frees the bitmap. */
+void xs_owned_close_all(xs_state *st);
 
 /* errno.c: adds every E* name of the errno table to `obj` (used by constants.c). */
 napi_status xs_errno_constants(napi_env env, napi_value obj);

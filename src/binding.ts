@@ -106,6 +106,13 @@ export interface Binding {
   /** poll(2) on one fd with timeout 0; returns revents (POLLIN ... POLLRDHUP). */
   pollNow(fd: number, events: number): number;
 
+  /**
+   * Records (on = 1) or forgets (on = 0) that a live Socket owns fd; no syscall. The
+   * environment's teardown closes what is still recorded, since a terminated worker
+   * runs no JavaScript to do it.
+   */
+  own(fd: number, on: number): number;
+
   /** Creates a uv_poll_t for fd on this environment's loop, reporting as `id`. */
   watch(fd: number, id: number): object;
   /** uv_poll_start with POLL_* events, or uv_poll_stop when 0. */

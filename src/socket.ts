@@ -24,7 +24,10 @@ interface Holdings { fd: number; readiness: Readiness | null }
 /** Sockets garbage-collected unclosed still give their descriptor back. */
 const reaper = new FinalizationRegistry<Holdings>((h) => {
   h.readiness?.close();
-  if (h.fd >= 0) native.close(h.fd);
+  if (h.fd >= 0) {
+    native.own(h.fd, 0);
+    native.close(h.fd);
+  }
 });
 
 /** Options for bind(). */
@@ -57,6 +60,7 @@ export class Socket {
     this.protocol = protocol;
     this._held = { fd, readiness: null };
     reaper.register(this, this._held, this);
+    native.own(fd, 1);
   }
 
   /** The descriptor, or -1 once closed or detached. */
@@ -233,6 +237,7 @@ export class Socket {
     this._held.fd = -1;
     this._fd = -1;
     reaper.unregister(this);
+    native.own(fd, 0);
     return fd;
   }
 
