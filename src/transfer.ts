@@ -5,7 +5,7 @@
  */
 import { native } from './binding.js';
 import { constants as C } from './constants.js';
-import { XsockError, argType, intArg, systemError } from './errors.js';
+import { argType, intArg, systemError } from './errors.js';
 import { POLL_IN, POLL_OUT, POLL_PRI, scratch, type WaitOptions } from './readiness.js';
 import { encodeAddress, decodeAddress, describeAddress, ADDR_BUF_SIZE, type AddressLike, type SockAddr } from './address.js';
 import { Socket } from './socket.js';
@@ -103,11 +103,9 @@ P.send = promised(function (data, flags, opts) {
 
 P.sendAll = async function (this: Socket, data, opts) {
   const b = bytesOf(data);
-  let off = 0;
-  while (off < b.byteLength || (b.byteLength === 0 && off === 0)) {
-    const n = await waitOrFail(this, POLL_OUT, 0, 'send', () => settle(this, native.send(this.live(), b, off, b.byteLength - off, 0), POLL_OUT, 'send'), opts);
-    off += n;
-    if (b.byteLength === 0) break;
+  this.live(); // a closed socket fails even when there is nothing to send
+  for (let off = 0; off < b.byteLength;) {
+    off += await waitOrFail(this, POLL_OUT, 0, 'send', () => settle(this, native.send(this.live(), b, off, b.byteLength - off, 0), POLL_OUT, 'send'), opts);
   }
 };
 
@@ -173,4 +171,3 @@ P.recvfrom = promised(function (size, flags, opts) {
   return waitOrFail(this, f & C.MSG_OOB ? POLL_PRI : POLL_IN, f, 'recvfrom', () => recvfromOnce(this, n, f), opts);
 });
 
-export { XsockError };
