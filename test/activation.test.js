@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileSync } from 'node:fs';
 import { socket, listenFds } from '../dist/index.js';
-import { checkFdsAtEnd, tempDir, within, startPeer, need } from './helpers.js';
+import { checkFdsAtEnd, tempDir, within, startPeer, need, freePort } from './helpers.js';
 
 checkFdsAtEnd();
 const dir = tempDir();
@@ -38,14 +38,6 @@ await Promise.all(fds.map(async ({ name, socket }) => {
 `;
 const childPath = join(dir, 'child.mjs');
 writeFileSync(childPath, CHILD);
-
-async function freePort() {
-  const s = socket('inet', 'stream');
-  s.bind('127.0.0.1:0');
-  const { port } = s.getsockname();
-  s.close();
-  return port;
-}
 
 async function readAll(s) {
   const parts = [];

@@ -113,3 +113,13 @@ export function trackedPairs(socketpair) {
   pair.track = (...socks) => { open.push(...socks); };
   return pair;
 }
+
+/** A TCP port on 127.0.0.1 that was free a moment ago (the kernel's pick, then released). */
+export async function freePort() {
+  const { socket } = await import('../dist/index.js');
+  const s = socket('inet', 'stream');
+  s.bind('127.0.0.1:0');
+  const { port } = s.getsockname();
+  s.close();
+  return port;
+}

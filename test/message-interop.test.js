@@ -4,7 +4,7 @@ import { test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { openSync, closeSync, writeFileSync, readFileSync, fstatSync, writeSync } from 'node:fs';
 import { socket, constants as C } from '../dist/index.js';
-import { checkFdsAtEnd, tempDir, within, python, need } from './helpers.js';
+import { checkFdsAtEnd, tempDir, within, python, need, freePort } from './helpers.js';
 
 checkFdsAtEnd();
 const dir = tempDir();
@@ -171,14 +171,6 @@ for (const kind of ['stream', 'seqpacket', 'dgram']) {
     assert.equal(r.data, 'mine');
     assert.deepEqual(r.creds, [[process.pid, process.getuid(), process.getgid()]]);
   });
-}
-
-async function freePort() {
-  const s = socket('inet', 'stream');
-  s.bind('127.0.0.1:0');
-  const { port } = s.getsockname();
-  s.close();
-  return port;
 }
 
 for (const kind of ['tcp', 'unix']) {
