@@ -69,7 +69,7 @@ export async function sendfd(s: Socket, fd: number): Promise<void> {
   if (fd < 0) throw ioctlError(C.EBADF);
   if (trySendfd(s, fd)) return;
   if (isNonblocking(s)) throw ioctlError(C.EAGAIN);
-  await s.retry(POLL_OUT, () => trySendfd(s, fd));
+  await s.retry(POLL_OUT, () => trySendfd(s, fd), undefined, true);
 }
 
 /**
@@ -107,7 +107,7 @@ export async function recvfd(s: Socket): Promise<StrRecvFd> {
   const r = tryRecvfd(s);
   if (r) return r;
   if (isNonblocking(s)) throw ioctlError(C.EAGAIN);
-  return s.retry(POLL_IN, () => tryRecvfd(s));
+  return s.retry(POLL_IN, () => tryRecvfd(s), undefined, true);
 }
 
 /**
