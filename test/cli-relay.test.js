@@ -247,3 +247,45 @@ function waitFor(pred) {
     const t = setInterval(() => { if (pred()) { clearInterval(t); resolve(); } }, 20);
   });
 }
+
+// Urgent data, where socat cannot go: a python client's MSG_OOB byte crosses a TCP ->
+// unix stream relay and arrives urgent at a python server (read with MSG_OOB), while the
+// ordinary bytes around it arrive as ordinary data.
+test('out-of-band: an urgent byte stays urgent through tcp-listen -> unix relay', async () => {
+  const path = join(dir, 'oob.sock');
+  const server = python(`
+import socket, select, json, sys
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(1)
+print('READY', flush=True)
+c, _ = s.accept()
+urgent = b''; normal = b''
+while True:
+    r, _, x = select.select([c], [], [c], 10)
+    if x and not urgent:
+        try:
+            urgent = c.recv(1, socket.MSG_OOB)
+            continue
+        except OSError:
+            pass
+    d = c.recv(100)
+    if not d: break
+    normal += d
+print(json.dumps({'urgent': urgent.decode(), 'normal': normal.decode()}), flush=True)
+`, [path]);
+  await server.ready;
+  const x = xsock(['--json', '-v', 'tcp4-listen:0,bind=127.0.0.1', `unix:${path}`]);
+  const front = (await x.event('listening')).address.replace(/.*:/, '');
+  const client = python(`
+import socket, sys, time
+c = socket.create_connection(('127.0.0.1', int(sys.argv[1])))
+c.send(b'before'); time.sleep(0.2)
+c.send(b'!', socket.MSG_OOB); time.sleep(0.2)
+c.send(b'after'); time.sleep(0.2)
+c.close()
+`, [front], { ready: false });
+  assert.equal(await within(client.exited, 10000, 'client'), 0);
+  assert.equal(await within(server.exited, 15000, 'server'), 0);
+  assert.deepEqual(JSON.parse(server.lines[0]), { urgent: '!', normal: 'beforeafter' });
+  const r = await x.exited;
+  assert.match(r.stderr, /MSG_OOB/, 'the trace shows the urgent byte');
+});

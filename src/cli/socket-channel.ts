@@ -6,10 +6,11 @@
 import { native } from '../binding.js';
 import { constants as C } from '../constants.js';
 import { decodeAddress, encodeAddress, formatAddress, ADDR_BUF_SIZE, type SockAddr } from '../address.js';
-import { POLL_IN, type WaitOptions } from '../readiness.js';
+import { POLL_IN, POLL_PRI, type WaitOptions } from '../readiness.js';
 import { settle } from '../transfer.js';
 import { isEof } from '../message.js';
 import '../batch.js';
+import '../oob.js';
 import type { Socket } from '../socket.js';
 import type { Channel, Message } from './channel.js';
 
@@ -54,6 +55,8 @@ export class SocketChannel implements Channel {
   private destLen = 0;
   private lastFrom: SockAddr | null = null;
   private pending: Message[] | undefined;
+  /** Out-of-band data is read and sent (stream sockets; off once the kernel says EOPNOTSUPP). */
+  private oob: boolean;
 
   constructor(sock: Socket, name: string, opts: SocketChannelOptions) {
     this.sock = sock;
@@ -61,6 +64,7 @@ export class SocketChannel implements Channel {
     this.opts = opts;
     this.boundaries = sock.type !== C.SOCK_STREAM;
     this.ends = sock.type !== C.SOCK_DGRAM;
+    this.oob = sock.type === C.SOCK_STREAM;
     const slots = sock.type === C.SOCK_DGRAM ? BATCH : 1;
     this.buf = Buffer.allocUnsafe(opts.size * slots);
     this.addrs = Buffer.alloc(sock.type === C.SOCK_DGRAM ? BATCH * ADDR_BUF_SIZE : 0);
@@ -76,26 +80,75 @@ export class SocketChannel implements Channel {
       return p;
     }
     const s = this.sock;
-    if (this.opts.ancillary) {
-      const m = await s.recvmsg({ buffers: [this.buf.subarray(0, this.opts.size)] }, this.opts.wait);
-      // With SO_PASSCRED the kernel attaches credentials even to the end-of-file read, so
-      // a zero-byte read is judged here rather than by m.eof alone.
-      if (m.eof || (m.bytes === 0 && (s.type === C.SOCK_STREAM || (s.type === C.SOCK_SEQPACKET && this.atEnd())))) {
-        m.fds.close();
-        return null;
-      }
-      const msg: Message = { data: m.data, fds: m.fds.take(), flags: m.flags };
-      if (m.from) msg.from = m.from;
-      if (m.credentials) msg.credentials = m.credentials;
-      if (m.bytes > m.data.length) msg.flags = (msg.flags ?? 0) | C.MSG_TRUNC;
-      if (this.opts.replyToSender) this.noteSender(m.from);
-      return [msg];
-    }
+    if (s.type === C.SOCK_STREAM) return this.readStream();
+    if (this.opts.ancillary) return this.retryRead(() => this.tryReadMsg());
     if (s.type === C.SOCK_DGRAM) return s.retry(POLL_IN, () => this.tryReadBatch(), this.opts.wait);
     const n = await s.recvInto(this.buf, 0, this.opts.wait);
-    if (n === 0 && (s.type === C.SOCK_STREAM || this.atEnd())) return null;
+    if (n === 0 && this.atEnd()) return null;
     const flags = n > this.buf.length ? C.MSG_TRUNC : 0;
     return [{ data: this.buf.subarray(0, Math.min(n, this.buf.length)), flags }];
+  }
+
+  /**
+   * A byte stream, with its out-of-band byte (TCP urgent data, unix stream MSG_OOB) read as
+   * a message of its own flagged MSG_OOB, so the other side can send it urgent too. The
+   * wait includes the priority event: urgent data alone makes no input readiness.
+   */
+  private async readStream(): Promise<Message[] | null> {
+    const s = this.sock;
+    for (;;) {
+      if (this.oob) {
+        const urgent = this.tryUrgent();
+        if (urgent) return [urgent];
+      }
+      const r = this.opts.ancillary ? this.tryReadMsg() : this.tryReadBytes();
+      if (r !== undefined) return r;
+      await s.readiness.wait(this.oob ? POLL_IN | POLL_PRI : POLL_IN, this.opts.wait);
+    }
+  }
+
+  private async retryRead(attempt: () => Message[] | null | undefined): Promise<Message[] | null> {
+    for (;;) {
+      const r = attempt();
+      if (r !== undefined) return r;
+      await this.sock.readiness.wait(POLL_IN, this.opts.wait);
+    }
+  }
+
+  /** The urgent byte, if one is pending; turns OOB off where the kernel has none. */
+  private tryUrgent(): Message | null {
+    try {
+      const b = this.sock.tryRecvOob();
+      return b === null ? null : { data: Buffer.from([b]), flags: C.MSG_OOB };
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'EOPNOTSUPP') throw err;
+      this.oob = false;
+      return null;
+    }
+  }
+
+  /** recv(2) into the channel buffer: a message, null at end-of-file, undefined on EAGAIN. */
+  private tryReadBytes(): Message[] | null | undefined {
+    const n = this.sock.tryRecvInto(this.buf);
+    if (n === null) return undefined;
+    if (n === 0) return null;
+    return [{ data: this.buf.subarray(0, n), flags: 0 }];
+  }
+
+  /** recvmsg(2) with ancillary data (rights, credentials): like tryReadBytes. */
+  private tryReadMsg(): Message[] | null | undefined {
+    const m = this.sock.tryRecvmsg({ buffers: [this.buf.subarray(0, this.opts.size)] });
+    if (m === null) return undefined;
+    if (m.eof) {
+      m.fds.close();
+      return null;
+    }
+    const msg: Message = { data: m.data, fds: m.fds.take(), flags: m.flags };
+    if (m.from) msg.from = m.from;
+    if (m.credentials) msg.credentials = m.credentials;
+    if (m.bytes > m.data.length) msg.flags = (msg.flags ?? 0) | C.MSG_TRUNC;
+    if (this.opts.replyToSender) this.noteSender(m.from);
+    return [msg];
   }
 
   /** A zero-length seqpacket read is a message or the end; only poll tells which. */
@@ -135,12 +188,20 @@ export class SocketChannel implements Channel {
     const s = this.sock;
     if (this.opts.ancillary || batch.some((m) => m.fds && m.fds.length > 0)) return this.writeEach(batch);
     if (s.type === C.SOCK_STREAM) {
-      for (const m of batch) if (m.data.length > 0) await s.sendAll(m.data, this.opts.wait);
+      for (const m of batch) {
+        if (m.data.length > 0) await this.sendStream(m);
+      }
       return;
     }
     if (this.opts.replyToSender && this.destLen === 0) return; // nobody has written to us yet: nowhere to answer
     const to = this.destLen > 0 ? this.lastFrom ?? this.opts.to : undefined;
     await s.sendBatch(batch.map((m) => m.data), to, this.opts.wait);
+  }
+
+  /** A stream write; an urgent byte stays urgent where this side can carry it. */
+  private async sendStream(m: Message): Promise<void> {
+    if (m.flags !== undefined && (m.flags & C.MSG_OOB) !== 0 && this.oob) await this.sock.send(m.data, C.MSG_OOB, this.opts.wait);
+    else await this.sock.sendAll(m.data, this.opts.wait);
   }
 
   /** sendmsg(2) per message, passing rights on where this is a unix socket. */
@@ -153,7 +214,7 @@ export class SocketChannel implements Channel {
       if (s.type === C.SOCK_STREAM && m.data.length === 0) continue;
       const fds = unix && m.fds && m.fds.length > 0 ? m.fds : undefined;
       if (s.type === C.SOCK_STREAM && !fds) {
-        await s.sendAll(m.data, this.opts.wait);
+        await this.sendStream(m);
         continue;
       }
       const sent = await s.sendmsg(to ? { data: m.data, fds, to } : { data: m.data, fds }, this.opts.wait);
