@@ -12,9 +12,9 @@ import { POLL_IN, POLL_OUT, type WaitOptions } from './readiness.js';
 import { encodeAddress, decodeAddress, describeAddress, ADDR_BUF_SIZE, type AddressLike } from './address.js';
 import { decodeControl, controlSizeFor, MAX_FDS_PER_MESSAGE, UNIX_CONTROL_SIZE } from './ancillary.js';
 import { ReceivedFds, NO_FDS } from './rights.js';
-import { isEof, settled, type Message } from './message.js';
+import { isEof, type Message } from './message.js';
 import { Socket } from './socket.js';
-import { bytesOf, flagsArg, waitOrFail } from './transfer.js';
+import { bytesOf, flagsArg, promised, waitOrFail } from './transfer.js';
 
 /** Options of recvBatch and messages(). */
 export interface BatchOptions {
@@ -154,10 +154,10 @@ P.tryRecvBatch = function (this: Socket, options) {
   return batchOnce(this, planBatch(this, options));
 };
 
-P.recvBatch = function (this: Socket, options, opts) {
+P.recvBatch = promised(function (options, opts) {
   const plan = planBatch(this, options);
-  return settled(() => waitOrFail(this, POLL_IN, plan.flags, 'recvmmsg', () => batchOnce(this, plan), opts));
-};
+  return waitOrFail(this, POLL_IN, plan.flags, 'recvmmsg', () => batchOnce(this, plan), opts);
+});
 
 function batchArg(messages: unknown): Uint8Array[] {
   if (!Array.isArray(messages)) throw argType('messages', 'an array of Buffers or strings', messages);

@@ -17,7 +17,7 @@ import { type Credentials } from './options.js';
 import { encodeControl, decodeControl, controlSizeFor, MAX_FDS_PER_MESSAGE, UNIX_CONTROL_SIZE, type ControlItem } from './ancillary.js';
 import { ReceivedFds, NO_FDS } from './rights.js';
 import { Socket } from './socket.js';
-import { bytesOf, flagsArg, waitOrFail } from './transfer.js';
+import { bytesOf, flagsArg, promised, waitOrFail } from './transfer.js';
 
 /** What sendmsg sends. */
 export interface OutgoingMessage {
@@ -178,10 +178,10 @@ P.trySendmsg = function (this: Socket, msg) {
   return sendOnce(this, planSend(this, msg));
 };
 
-P.sendmsg = function (this: Socket, msg, opts) {
+P.sendmsg = promised(function (msg, opts) {
   const plan = planSend(this, msg);
-  return settled(() => waitOrFail(this, POLL_OUT, plan.flags, 'sendmsg', () => sendOnce(this, plan), opts));
-};
+  return waitOrFail(this, POLL_OUT, plan.flags, 'sendmsg', () => sendOnce(this, plan), opts);
+});
 
 /** A validated recvmsg. */
 interface RecvPlan {
@@ -307,10 +307,10 @@ P.tryRecvmsg = function (this: Socket, options) {
   return recvOnce(this, planRecv(this, options));
 };
 
-P.recvmsg = function (this: Socket, options, opts) {
+P.recvmsg = promised(function (options, opts) {
   const plan = planRecv(this, options);
-  return settled(() => waitOrFail(this, plan.flags & C.MSG_OOB ? POLL_PRI : POLL_IN, plan.flags, 'recvmsg', () => recvOnce(this, plan), opts));
-};
+  return waitOrFail(this, plan.flags & C.MSG_OOB ? POLL_PRI : POLL_IN, plan.flags, 'recvmsg', () => recvOnce(this, plan), opts);
+});
 
 P.peerCredentials = function (this: Socket) {
   return (this.getsockopt('SOL_SOCKET', 'SO_PEERCRED') as Credentials | null) ?? null;
@@ -326,18 +326,6 @@ P.peerPidfd = function (this: Socket) {
 };
 
 const pidfdBuf = Buffer.alloc(4);
-
-/**
- * @internal Arguments are checked (and throw) before this; a system error from the first
- * attempt becomes a rejection, as it would after a wait.
- */
-export function settled<T>(run: () => Promise<T>): Promise<T> {
-  try {
-    return run();
-  } catch (err) {
-    return Promise.reject(err);
-  }
-}
 
 /** @internal Shared with batch.ts: end-of-file test for a zero-byte read. */
 export { isEof };

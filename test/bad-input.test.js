@@ -71,6 +71,22 @@ test('data calls: wrong data, buffer, size, flags types', async () => {
   }
 });
 
+test('Promise forms reject (never throw) for bad arguments, across the call family', async () => {
+  const [a, b] = socketpair('unix', 'dgram');
+  try {
+    // Called bare: a synchronous throw would escape assert.rejects and fail the test.
+    await assert.rejects(a.send(42), { code: 'ERR_XSOCK_INVALID_ARG_TYPE', message: /"data"/ });
+    await assert.rejects(a.recvInto('x'), { code: 'ERR_XSOCK_INVALID_ARG_TYPE', message: /"buf"/ });
+    await assert.rejects(a.sendto('x', 42), { code: 'ERR_XSOCK_INVALID_ARG_TYPE' });
+    await assert.rejects(a.recvfrom(-1), { code: 'ERR_XSOCK_OUT_OF_RANGE', message: /"size"/ });
+    await assert.rejects(a.sendmsg(42), { code: 'ERR_XSOCK_INVALID_ARG_TYPE', message: /"msg"/ });
+    await assert.rejects(a.recvmsg({ size: -1 }), { code: 'ERR_XSOCK_OUT_OF_RANGE', message: /"size"/ });
+    await assert.rejects(a.recvBatch({ count: 'many' }), { code: 'ERR_XSOCK_INVALID_ARG_TYPE' });
+  } finally {
+    a.close(); b.close();
+  }
+});
+
 test('wrong socket type for the call surfaces the kernel error', async () => {
   const [a, b] = socketpair('unix', 'dgram');
   try {
