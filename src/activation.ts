@@ -10,10 +10,8 @@
  * are the same, only their numbers change (use the returned Socket, not fd 3).
  */
 import { fstatSync } from 'node:fs';
-import { native } from './binding.js';
-import { argType, check } from './errors.js';
-import { ensureInit } from './readiness.js';
-import { Socket } from './socket.js';
+import { argType } from './errors.js';
+import { Socket, dupCloexec, isCloexec, closeFd } from './socket/index.js';
 
 /** First inherited descriptor (SD_LISTEN_FDS_START). */
 export const LISTEN_FDS_START = 3;
@@ -55,7 +53,6 @@ export function listenFds(options: ListenFdsOptions = {}): ActivatedSocket[] {
   }
   if (pid === undefined || count === undefined || !/^\d+$/.test(pid) || Number(pid) !== process.pid) return [];
   if (!/^\d+$/.test(count)) return [];
-  ensureInit();
   const out: ActivatedSocket[] = [];
   for (let i = 0; i < Number(count); i++) {
     const inherited = LISTEN_FDS_START + i;
@@ -68,9 +65,9 @@ export function listenFds(options: ListenFdsOptions = {}): ActivatedSocket[] {
 
 /** The descriptor moved to a close-on-exec number (see the file comment). */
 function closeOnExec(fd: number): number {
-  if (native.getCloexec(fd) === 1) return fd;
-  const dup = check(native.dupCloexec(fd), 'fcntl');
-  native.close(fd);
+  if (isCloexec(fd)) return fd;
+  const dup = dupCloexec(fd);
+  closeFd(fd);
   return dup;
 }
 

@@ -12,8 +12,7 @@ import { Duplex } from 'node:stream';
 import { constants as C } from './constants.js';
 import { XsockError } from './errors.js';
 import { POLL_IN } from './readiness.js';
-import { Socket } from './socket.js';
-import './transfer.js';
+import { Socket } from './socket/socket.js';
 
 /** Options of toDuplex(). */
 export interface DuplexOptions {
@@ -26,13 +25,6 @@ export interface DuplexOptions {
   writableHighWaterMark?: number;
   /** Keep the writable side open after the peer's EOF (default true, as net.Socket's allowHalfOpen). */
   allowHalfOpen?: boolean;
-}
-
-declare module './socket.js' {
-  interface Socket {
-    /** This connected stream socket as a Node Duplex (see toDuplex). */
-    toDuplex(options?: DuplexOptions): SocketDuplex;
-  }
 }
 
 /** Reads smaller than this are copied out so the read slab can be reused. */
@@ -132,10 +124,6 @@ export class SocketDuplex extends Duplex {
 export function toDuplex(sock: Socket, options?: DuplexOptions): SocketDuplex {
   return new SocketDuplex(sock, options);
 }
-
-Socket.prototype.toDuplex = function (this: Socket, options?: DuplexOptions) {
-  return new SocketDuplex(this, options);
-};
 
 /**
  * _final of a socket-backed Writable: the orderly release, shutdown(SHUT_WR). A peer that

@@ -59,6 +59,11 @@ export function systemError(negErrno: number, syscall: string, address?: string,
   return err;
 }
 
+/** strerror(3): the system's text for a (positive) errno. */
+export function strerror(errno: number): string {
+  return native.strerror(intArg('errno', errno, 0, 0x7fffffff));
+}
+
 /** Throws the system error when `rc` is a negative errno; otherwise returns rc. */
 export function check(rc: number, syscall: string, address?: string): number {
   if (rc < 0) throw systemError(rc, syscall, address);

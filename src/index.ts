@@ -2,22 +2,15 @@
  * xsock: the 4.4BSD socket IPC model on real kernel sockets.
  * `xsock/xti` holds the Transport Level Interface, `xsock/streams` STREAMS-style pipes.
  */
-import './transfer.js';
-import './message.js';
-import './oob.js';
-import './batch.js';
-
-export { Socket, socket, socketpair, type BindOptions } from './socket.js';
-export type { Datagram } from './transfer.js';
-export type { Message, OutgoingMessage, RecvmsgOptions } from './message.js';
-export type { BatchOptions, MessagesOptions } from './batch.js';
-export { ReceivedFds } from './rights.js';
-export { MAX_FDS_PER_MESSAGE, type ControlItem } from './ancillary.js';
+export { Socket, socket, socketpair } from './socket/socket.js';
+export type { BindOptions, Datagram, Message, OutgoingMessage, RecvmsgOptions, QueuedError, BatchOptions, MessagesOptions } from './socket/socket.js';
+export { ReceivedFds } from './socket/rights.js';
+export { MAX_FDS_PER_MESSAGE, type ControlItem, type ExtendedError } from './socket/ancillary.js';
 export { constants, type DomainName, type TypeName } from './constants.js';
 export { parseAddress, formatAddress, type SockAddr, type AddressLike, type UnixAddress, type InetAddress, type Inet6Address } from './address.js';
 export { XsockError, codes as errorCodes, type SystemError } from './errors.js';
 export { Readiness, POLL_IN, POLL_OUT, POLL_PRI, POLL_RDHUP, POLL_ERR, type WaitOptions } from './readiness.js';
-export { optionTable, type Linger, type Credentials, type OptionSpec } from './options.js';
+export { optionTable, type Linger, type Credentials, type OptionSpec } from './socket/options.js';
 export { resolve, resolveAddress, getnameinfo, AI_PASSIVE, AI_CANONNAME, AI_NUMERICHOST, AI_V4MAPPED, AI_ALL, AI_ADDRCONFIG, AI_NUMERICSERV, NI_NUMERICHOST, NI_NUMERICSERV, NI_NOFQDN, NI_NAMEREQD, NI_DGRAM, type ResolveHints, type AddrInfo, type NameInfo, type ResolvedAddress } from './names.js';
 export { getservbyname, getservbyport, type ServiceEntry } from './services.js';
 export type { AddrinfoError, AddrinfoCode } from './errors.js';

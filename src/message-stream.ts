@@ -12,8 +12,7 @@ import { Writable } from 'node:stream';
 import { constants as C } from './constants.js';
 import { XsockError, argType } from './errors.js';
 import type { AddressLike } from './address.js';
-import { Socket } from './socket.js';
-import './batch.js';
+import { Socket } from './socket/socket.js';
 import { shutdownOnFinal } from './duplex.js';
 
 /** Options of messageWriter(). */
@@ -26,13 +25,6 @@ export interface MessageWriterOptions {
   close?: boolean;
   /** Shut the sending side down at end() (seqpacket: the peer reads EOF; default true for connected sockets). */
   shutdownOnEnd?: boolean;
-}
-
-declare module './socket.js' {
-  interface Socket {
-    /** A Writable whose chunks are this socket's outgoing messages (see messageWriter). */
-    messageWriter(options?: MessageWriterOptions): MessageWriter;
-  }
 }
 
 type Chunk = Uint8Array | string;
@@ -92,7 +84,3 @@ export class MessageWriter extends Writable {
 export function messageWriter(sock: Socket, options?: MessageWriterOptions): MessageWriter {
   return new MessageWriter(sock, options);
 }
-
-Socket.prototype.messageWriter = function (this: Socket, options?: MessageWriterOptions) {
-  return new MessageWriter(this, options);
-};

@@ -12,11 +12,9 @@
  */
 import net from 'node:net';
 import dgram from 'node:dgram';
-import { native } from './binding.js';
 import { constants as C } from './constants.js';
-import { XsockError, argType, check } from './errors.js';
-import { ensureInit } from './readiness.js';
-import { Socket } from './socket.js';
+import { XsockError, argType } from './errors.js';
+import { Socket, dupCloexec, closeFd } from './socket/index.js';
 
 /** The Node object's descriptor, read from its libuv handle. */
 function nodeFd(obj: unknown): number {
@@ -44,12 +42,11 @@ function nodeFd(obj: unknown): number {
  */
 export function adopt(source: net.Server | net.Socket | dgram.Socket): Socket {
   const fd = nodeFd(source);
-  ensureInit();
-  const dup = check(native.dupCloexec(fd), 'fcntl');
+  const dup = dupCloexec(fd);
   try {
     return Socket.fromFd(dup);
   } catch (err) {
-    native.close(dup);
+    closeFd(dup);
     throw err;
   }
 }

@@ -12,24 +12,21 @@
  *    notification may stand for many messages and the handler must read until EAGAIN.
  */
 import { native, POLL_IN, POLL_OUT, POLL_PRI, POLL_RDHUP } from './binding.js';
-import { XsockError } from './errors.js';
+import { XsockError, argType, intArg, systemError } from './errors.js';
+import { arm, type WaitOptions } from './wait.js';
 
 export { POLL_IN, POLL_OUT, POLL_PRI, POLL_RDHUP };
 /** Not a poll bit: reported to subscribers when the watcher saw POLLERR (libuv status < 0). */
 export const POLL_ERR = 16;
 const ALL = POLL_IN | POLL_OUT | POLL_PRI | POLL_RDHUP;
 
-/** Bounds on any wait: an AbortSignal and/or a timeout in milliseconds. */
-export interface WaitOptions {
-  signal?: AbortSignal;
-  timeout?: number;
-}
+export type { WaitOptions };
 
 interface Waiter {
   mask: number;
   resolve(events: number): void;
   reject(err: Error): void;
-  cleanup?: () => void;
+  cleanup: (() => void) | null;
 }
 
 interface Subscriber {
@@ -39,6 +36,8 @@ interface Subscriber {
 }
 
 const registry = new Map<number, Readiness>();
+/** The live Readiness of each descriptor in this environment: one watcher per fd, shared by every face. */
+const byFd = new Map<number, Readiness>();
 let nextId = 1;
 let initialised = false;
 
@@ -56,7 +55,11 @@ export function ensureInit(): void {
   initialised = true;
 }
 
-/** The readiness of one descriptor. */
+/**
+ * The readiness of one descriptor. There is one per descriptor per environment: `new
+ * Readiness(fd)` and `Readiness.of(fd)` return the live one when a Socket, an XTI endpoint,
+ * a pipe or another caller already watches that fd, so they all share one watcher.
+ */
 export class Readiness {
   readonly fd: number;
   private readonly id = nextId++;
@@ -64,11 +67,25 @@ export class Readiness {
   private armed = 0;
   private waiters: Waiter[] = [];
   private subscribers: Subscriber[] = [];
-  private closed = false;
+  private _closed = false;
+  private failure: Error | null = null;
   private sweep: NodeJS.Immediate | null = null;
 
   constructor(fd: number) {
-    this.fd = fd;
+    this.fd = intArg('fd', fd, 0, 0x7fffffff);
+    const live = byFd.get(fd);
+    if (live) return live;
+    byFd.set(fd, this);
+  }
+
+  /** The shared readiness of `fd` (made when nobody watches it yet). */
+  static of(fd: number): Readiness {
+    return byFd.get(fd) ?? new Readiness(fd);
+  }
+
+  /** True once close() ran: waits reject with ERR_XSOCK_CLOSED. */
+  get closed(): boolean {
+    return this._closed;
   }
 
   /**
@@ -76,13 +93,30 @@ export class Readiness {
    * wake every waiter: the caller's retry of its syscall reports what happened).
    */
   wait(mask: number, opts?: WaitOptions): Promise<number> {
-    if (this.closed) return Promise.reject(new XsockError('ERR_XSOCK_CLOSED', 'the socket is closed'));
+    if (this._closed) return Promise.reject(new XsockError('ERR_XSOCK_CLOSED', 'the socket is closed'));
+    if (this.failure) return Promise.reject(this.failure);
+    if (typeof mask !== 'number' || (mask & ALL) === 0) return Promise.reject(argType('mask', 'a non-zero set of POLL_* bits', mask));
     return new Promise<number>((resolve, reject) => {
-      const w: Waiter = { mask, resolve, reject };
-      if (opts) bound(w, opts, () => this.drop(w));
+      const w: Waiter = { mask, resolve, reject, cleanup: null };
+      if (opts) {
+        w.cleanup = arm(opts, (err) => {
+          w.cleanup = null;
+          this.drop(w);
+          reject(err);
+        });
+      }
       this.waiters.push(w);
       this.update(0);
     });
+  }
+
+  /** Stops watching bits nobody waits for now (instead of letting them linger a loop turn). */
+  idle(): void {
+    if (this.sweep) {
+      clearImmediate(this.sweep);
+      this.sweep = null;
+    }
+    this.update(0);
   }
 
   /** Calls fn(events) when an event in mask occurs; returns the unsubscribe function. */
@@ -106,8 +140,9 @@ export class Readiness {
 
   /** Rejects every waiter and stops the watcher; must run before close(fd). */
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
+    if (this._closed) return;
+    this._closed = true;
+    if (byFd.get(this.fd) === this) byFd.delete(this.fd);
     if (this.sweep) clearImmediate(this.sweep);
     const ws = this.waiters;
     this.waiters = [];
@@ -162,6 +197,23 @@ export class Readiness {
     this.update(served & events);
   }
 
+  /** Every present and future wait rejects with `err`; the watcher is stopped. */
+  private fail(err: Error): void {
+    this.failure = err;
+    this.armed = 0;
+    const ws = this.waiters;
+    this.waiters = [];
+    for (const w of ws) {
+      w.cleanup?.();
+      w.reject(err);
+    }
+    if (this.handle) {
+      native.unwatch(this.handle);
+      this.handle = null;
+      registry.delete(this.id);
+    }
+  }
+
   private drop(w: Waiter): void {
     const i = this.waiters.indexOf(w);
     if (i >= 0) this.waiters.splice(i, 1);
@@ -169,7 +221,7 @@ export class Readiness {
   }
 
   private update(keep: number): void {
-    if (this.closed) return;
+    if (this._closed || this.failure) return;
     let want = 0;
     for (const w of this.waiters) want |= w.mask;
     for (const s of this.subscribers) want |= s.mask & ~s.latched;
@@ -187,42 +239,13 @@ export class Readiness {
     }
     const rc = native.watchSet(this.handle, want);
     if (rc < 0) {
-      // The fd is unusable for polling (EBADF, EPERM on a regular file): wake everyone
-      // so their syscall reports the real error instead of hanging.
-      this.armed = 0;
-      queueMicrotask(() => this.onEvent(rc, 0));
+      // The fd cannot be watched (EBADF; EPERM for a regular file; EEXIST when another
+      // poll handle — Node's own — already watches it). Waking the waiters would make
+      // them retry, meet EAGAIN and wait again for ever: fail them instead.
+      this.fail(systemError(rc, 'uv_poll_start'));
       return;
     }
     this.armed = want;
   }
 }
 
-/** Applies timeout/AbortSignal to a waiter; `drop` removes it from its queue. */
-function bound(w: Waiter, opts: WaitOptions, drop: () => void): void {
-  const { signal, timeout } = opts;
-  let timer: NodeJS.Timeout | undefined;
-  const onAbort = () => {
-    w.cleanup?.();
-    drop();
-    w.reject(new XsockError('ERR_XSOCK_ABORTED', 'the operation was aborted', { cause: signal?.reason }));
-  };
-  if (signal) {
-    if (signal.aborted) {
-      queueMicrotask(onAbort);
-      return;
-    }
-    signal.addEventListener('abort', onAbort, { once: true });
-  }
-  if (timeout !== undefined && timeout !== Infinity) {
-    timer = setTimeout(() => {
-      w.cleanup?.();
-      drop();
-      w.reject(new XsockError('ERR_XSOCK_TIMEOUT', `the operation timed out after ${timeout} ms`));
-    }, timeout);
-  }
-  w.cleanup = () => {
-    if (timer) clearTimeout(timer);
-    signal?.removeEventListener('abort', onAbort);
-    w.cleanup = undefined;
-  };
-}

@@ -1,20 +1,29 @@
 /**
- * Bounded waiting shared by every call that may wait: one deadline per call, however many
- * readiness waits it takes, and timers that honour the same AbortSignal.
+ * Bounded waiting, the only module that sets timers: the validated { signal, timeout } of
+ * a call, one deadline per call however many waits it takes, and the single arming of a
+ * timeout plus an AbortSignal that every wait (readiness, pauses, helper replies) uses.
  */
-import { XsockError } from './errors.js';
-import type { WaitOptions } from './readiness.js';
+import { XsockError, argType } from './errors.js';
 
-/** Absolute deadline (ms, performance clock) of a call, or Infinity; validates options. */
+/** Bounds on any wait: an AbortSignal and/or a timeout in milliseconds. */
+export interface WaitOptions {
+  signal?: AbortSignal | undefined;
+  timeout?: number | undefined;
+}
+
+/** Longest timer Node can arm (a larger delay fires after 1 ms). */
+const MAX_TIMEOUT = 0x7fffffff;
+
+/** Validates `opts`; the absolute deadline (ms, performance clock) of a call, or Infinity. */
 export function deadlineOf(opts?: WaitOptions): number {
   if (opts === undefined) return Infinity;
-  if (opts === null || typeof opts !== 'object') {
-    throw new XsockError('ERR_XSOCK_INVALID_ARG_TYPE', 'The "options" argument must be an object with signal and/or timeout');
-  }
+  if (opts === null || typeof opts !== 'object') throw argType('options', 'an object with signal and/or timeout', opts);
+  if (opts.signal !== undefined && !(opts.signal instanceof AbortSignal)) throw argType('options.signal', 'an AbortSignal', opts.signal);
   const t = opts.timeout;
   if (t === undefined || t === Infinity) return Infinity;
-  if (typeof t !== 'number' || !(t >= 0)) {
-    throw new XsockError('ERR_XSOCK_INVALID_ARG_TYPE', `The "options.timeout" must be a non-negative number of milliseconds; received ${String(t)}`);
+  if (typeof t !== 'number' || Number.isNaN(t)) throw argType('options.timeout', 'a number of milliseconds', t);
+  if (t < 0 || t > MAX_TIMEOUT) {
+    throw new XsockError('ERR_XSOCK_OUT_OF_RANGE', `The "options.timeout" argument must be >= 0 and <= ${MAX_TIMEOUT} ms, or Infinity; received ${t}`);
   }
   return performance.now() + t;
 }
@@ -26,26 +35,62 @@ export function remaining(deadline: number, opts?: WaitOptions): WaitOptions | u
   return { signal: opts.signal, timeout: Math.max(0, deadline - performance.now()) };
 }
 
-/** A timer that rejects like a wait would on abort or deadline. */
+/** The error of a wait whose AbortSignal fired. */
+export function abortError(signal: AbortSignal | undefined, what = 'the operation'): XsockError {
+  return new XsockError('ERR_XSOCK_ABORTED', `${what} was aborted`, { cause: signal?.reason });
+}
+
+/** The error of a wait whose timeout passed. */
+export function timeoutError(ms: number, what = 'the operation'): XsockError {
+  return new XsockError('ERR_XSOCK_TIMEOUT', `${what} timed out after ${Math.round(ms)} ms`);
+}
+
+/**
+ * Arms the bounds of one wait: `fire(err)` runs at most once, when the signal aborts
+ * (also when it already has: on the next microtask) or the timeout passes. Returns the
+ * disarm function, to call when the wait ends otherwise.
+ */
+export function arm(opts: WaitOptions | undefined, fire: (err: Error) => void, what?: string): () => void {
+  if (opts === undefined) return noop;
+  const { signal, timeout } = opts;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let done = false;
+  const once = (err: Error): void => {
+    if (done) return;
+    done = true;
+    disarm();
+    fire(err);
+  };
+  const onAbort = (): void => once(abortError(signal, what));
+  const disarm = (): void => {
+    done = true;
+    if (timer !== undefined) clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
+  };
+  if (signal) {
+    if (signal.aborted) {
+      queueMicrotask(onAbort);
+      return disarm;
+    }
+    signal.addEventListener('abort', onAbort, { once: true });
+  }
+  if (timeout !== undefined && timeout !== Infinity) timer = setTimeout(() => once(timeoutError(timeout, what)), timeout);
+  return disarm;
+}
+
+function noop(): void { /* nothing armed */ }
+
+/** A pause of `ms` that rejects like a wait would on abort or deadline. */
 export function sleep(ms: number, opts?: WaitOptions): Promise<void> {
   return new Promise((resolve, reject) => {
-    const { signal, timeout } = opts ?? {};
-    if (timeout !== undefined && timeout < ms) {
-      setTimeout(() => reject(new XsockError('ERR_XSOCK_TIMEOUT', 'the operation timed out')), timeout);
-      return;
-    }
-    if (signal?.aborted) {
-      reject(new XsockError('ERR_XSOCK_ABORTED', 'the operation was aborted', { cause: signal.reason }));
-      return;
-    }
-    const onAbort = () => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const disarm = arm(opts, (err) => {
       clearTimeout(timer);
-      reject(new XsockError('ERR_XSOCK_ABORTED', 'the operation was aborted', { cause: signal?.reason }));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
+      reject(err);
+    });
+    timer = setTimeout(() => {
+      disarm();
       resolve();
     }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

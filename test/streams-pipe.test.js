@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readSync, writeSync, fstatSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { pipe, close, fcntl, F_GETFL, F_SETFL, O_NONBLOCK } from '../dist/streams/index.js';
-import { lookup } from '../dist/descriptors.js';
+import { lookup } from '../dist/socket/descriptors.js';
 import { native } from '../dist/binding.js';
 import { constants as C } from '../dist/index.js';
 import { checkFdsAtEnd, within } from './helpers.js';

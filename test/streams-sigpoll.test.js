@@ -7,7 +7,7 @@ import {
   pipe, close, ioctl, fcntl, I_SENDFD, I_RECVFD, I_SETSIG, I_GETSIG, F_SETFL, O_NONBLOCK,
   S_INPUT, S_RDNORM, S_HANGUP, S_OUTPUT, S_HIPRI, S_MSG,
 } from '../dist/streams/index.js';
-import { lookup } from '../dist/descriptors.js';
+import { lookup } from '../dist/socket/descriptors.js';
 import { checkFdsAtEnd, within } from './helpers.js';
 
 checkFdsAtEnd();

@@ -7,9 +7,7 @@ import { parseArgs } from 'node:util';
 import { openSync, closeSync, createReadStream, createWriteStream, unlinkSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { basename } from 'node:path';
-import { socket, type Socket } from '../socket.js';
-import '../transfer.js';
-import '../message.js';
+import { socket, type Socket } from '../socket/socket.js';
 import { parseAddress, type SockAddr } from '../address.js';
 import { UsageError } from './usage.js';
 

@@ -5,9 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { unlinkSync } from 'node:fs';
-import { socket, socketpair, type Socket } from '../socket.js';
-import '../transfer.js';
-import '../message.js';
+import { socket, socketpair, type Socket } from '../socket/socket.js';
 import { formatAddress, type SockAddr } from '../address.js';
 import { resolve, AI_PASSIVE } from '../names.js';
 import type { WaitOptions } from '../readiness.js';

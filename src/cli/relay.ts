@@ -5,7 +5,7 @@
  * pass one for one between message-oriented endpoints.
  */
 import { parseArgs } from 'node:util';
-import { native } from '../binding.js';
+import { closeFd } from '../socket/index.js';
 import { formatAddress } from '../address.js';
 import { parseEndpoint, ADDRESS_HELP, type EndpointSpec } from './addresses.js';
 import { openEndpoint, listenEndpoint, type OpenContext } from './open.js';
@@ -159,7 +159,7 @@ export async function relay(left: Channel, right: Channel, settings: RelaySettin
         try {
           await dst.write(batch);
         } finally {
-          for (const m of batch) if (m.fds) for (const fd of m.fds) native.close(fd); // sent copies live on in the kernel
+          for (const m of batch) if (m.fds) for (const fd of m.fds) closeFd(fd); // sent copies live on in the kernel
         }
       }
       if (!stop.signal.aborted) {

@@ -7,8 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { socket, type Socket } from '../socket.js';
-import '../transfer.js';
+import { socket, type Socket } from '../socket/socket.js';
 import { constants as C } from '../constants.js';
 import type { SockAddr } from '../address.js';
 

@@ -3,15 +3,10 @@
  * recv(2)/send(2); datagrams move in batches with recvmmsg(2)/sendmmsg(2), so one wake-up
  * relays many small messages and their boundaries are kept one for one.
  */
-import { native } from '../binding.js';
 import { constants as C } from '../constants.js';
-import { decodeAddress, encodeAddress, formatAddress, ADDR_BUF_SIZE, type SockAddr } from '../address.js';
+import { encodeAddress, formatAddress, ADDR_BUF_SIZE, type SockAddr } from '../address.js';
 import { POLL_IN, POLL_PRI, type WaitOptions } from '../readiness.js';
-import { settle } from '../transfer.js';
-import { isEof } from '../message.js';
-import '../batch.js';
-import '../oob.js';
-import type { Socket } from '../socket.js';
+import { untilReady, batchSender, BATCH_ADDR_SLOT, type Socket } from '../socket/index.js';
 import type { Channel, Message } from './channel.js';
 
 /** How a socket channel reads and where its writes go. */
@@ -67,7 +62,7 @@ export class SocketChannel implements Channel {
     this.oob = sock.type === C.SOCK_STREAM;
     const slots = sock.type === C.SOCK_DGRAM ? BATCH : 1;
     this.buf = Buffer.allocUnsafe(opts.size * slots);
-    this.addrs = Buffer.alloc(sock.type === C.SOCK_DGRAM ? BATCH * ADDR_BUF_SIZE : 0);
+    this.addrs = Buffer.alloc(sock.type === C.SOCK_DGRAM ? BATCH * BATCH_ADDR_SLOT : 0);
     if (opts.to) this.destLen = encodeAddress(opts.to, this.dest);
     this.pending = opts.pending;
     if (opts.pending && opts.replyToSender) this.noteSender(opts.pending.at(-1)?.from);
@@ -82,7 +77,7 @@ export class SocketChannel implements Channel {
     const s = this.sock;
     if (s.type === C.SOCK_STREAM) return this.readStream();
     if (this.opts.ancillary) return this.retryRead(() => this.tryReadMsg());
-    if (s.type === C.SOCK_DGRAM) return s.retry(POLL_IN, () => this.tryReadBatch(), this.opts.wait);
+    if (s.type === C.SOCK_DGRAM) return untilReady(s, POLL_IN, () => this.tryReadBatch(), this.opts.wait);
     const n = await s.recvInto(this.buf, 0, this.opts.wait);
     if (n === 0 && this.atEnd()) return null;
     const flags = n > this.buf.length ? C.MSG_TRUNC : 0;
@@ -94,25 +89,23 @@ export class SocketChannel implements Channel {
    * a message of its own flagged MSG_OOB, so the other side can send it urgent too. The
    * wait includes the priority event: urgent data alone makes no input readiness.
    */
-  private async readStream(): Promise<Message[] | null> {
-    const s = this.sock;
-    for (;;) {
+  private readStream(): Promise<Message[] | null> {
+    return this.retryRead(() => {
       if (this.oob) {
         const urgent = this.tryUrgent();
         if (urgent) return [urgent];
       }
-      const r = this.opts.ancillary ? this.tryReadMsg() : this.tryReadBytes();
-      if (r !== undefined) return r;
-      await s.readiness.wait(this.oob ? POLL_IN | POLL_PRI : POLL_IN, this.opts.wait);
-    }
+      return this.opts.ancillary ? this.tryReadMsg() : this.tryReadBytes();
+    }, this.oob ? POLL_IN | POLL_PRI : POLL_IN);
   }
 
-  private async retryRead(attempt: () => Message[] | null | undefined): Promise<Message[] | null> {
-    for (;;) {
-      const r = attempt();
-      if (r !== undefined) return r;
-      await this.sock.readiness.wait(POLL_IN, this.opts.wait);
-    }
+  /** The one retry loop over an attempt whose `undefined` means EAGAIN (null is end-of-file). */
+  private async retryRead(attempt: () => Message[] | null | undefined, mask = POLL_IN): Promise<Message[] | null> {
+    const r = await untilReady(this.sock, mask, () => {
+      const got = attempt();
+      return got === undefined ? null : { got };
+    }, this.opts.wait);
+    return r.got;
   }
 
   /** The urgent byte, if one is pending; turns OOB off where the kernel has none. */
@@ -153,12 +146,12 @@ export class SocketChannel implements Channel {
 
   /** A zero-length seqpacket read is a message or the end; only poll tells which. */
   private atEnd(): boolean {
-    return isEof(this.sock, this.sock.live(), 1);
+    return this.sock.zeroReadIsEof();
   }
 
   private tryReadBatch(): Message[] | null {
     const size = this.opts.size;
-    const n = settle(this.sock, native.recvmmsg(this.sock.live(), this.buf, size, BATCH, this.out, this.addrs, null, 0, 0), POLL_IN, 'recvmmsg');
+    const n = this.sock.tryRecvBatchInto(this.buf, size, BATCH, this.out, this.addrs);
     if (n === null) return null;
     const batch: Message[] = new Array(n);
     const senders = this.opts.senders === true;
@@ -173,7 +166,7 @@ export class SocketChannel implements Channel {
   }
 
   private senderOf(i: number): SockAddr {
-    return decodeAddress(this.addrs.subarray(i * ADDR_BUF_SIZE, (i + 1) * ADDR_BUF_SIZE), this.out[i * 4 + 2]);
+    return batchSender(this.addrs, this.out, i);
   }
 
   private noteSender(from: SockAddr | undefined): void {

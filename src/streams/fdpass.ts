@@ -9,12 +9,10 @@
  * a short MSG_PEEK tells a passed descriptor (one byte, rights attached) from plain data,
  * which is left unread for read(2) — STREAMS' EBADMSG.
  */
-import { native } from '../binding.js';
 import { constants as C } from '../constants.js';
 import { intArg, systemError } from '../errors.js';
 import { POLL_IN, POLL_OUT } from '../readiness.js';
-import type { Socket } from '../socket.js';
-import '../message.js';
+import { untilReady, closeFd as closeOwned, type Socket } from '../socket/index.js';
 import { isNonblocking } from './pipe.js';
 
 /** struct strrecvfd: the received descriptor and the sender's credentials. */
@@ -69,7 +67,7 @@ export async function sendfd(s: Socket, fd: number): Promise<void> {
   if (fd < 0) throw ioctlError(C.EBADF);
   if (trySendfd(s, fd)) return;
   if (isNonblocking(s)) throw ioctlError(C.EAGAIN);
-  await s.retry(POLL_OUT, () => trySendfd(s, fd), undefined, true);
+  await untilReady(s, POLL_OUT, () => (trySendfd(s, fd) ? true : null), undefined, true);
 }
 
 /**
@@ -107,7 +105,7 @@ export async function recvfd(s: Socket): Promise<StrRecvFd> {
   const r = tryRecvfd(s);
   if (r) return r;
   if (isNonblocking(s)) throw ioctlError(C.EAGAIN);
-  return s.retry(POLL_IN, () => tryRecvfd(s), undefined, true);
+  return untilReady(s, POLL_IN, () => tryRecvfd(s), undefined, true);
 }
 
 /**
@@ -120,11 +118,16 @@ export function nread(s: Socket): { count: number; bytes: number } {
 }
 
 function fionread(s: Socket): number {
-  const rc = native.ioctlInt(s.live(), C.FIONREAD);
-  if (rc < 0) throw ioctlError(-rc);
-  return rc;
+  try {
+    return s.bytesQueued();
+  } catch (err) {
+    throw asIoctlError(err);
+  }
 }
 
 function closeFd(fd: number): void {
-  if (fd >= 0) native.close(fd);
+  if (fd < 0) return;
+  try {
+    closeOwned(fd);
+  } catch { /* already gone: nothing left to release */ }
 }

@@ -11,14 +11,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { socketpair, type Socket } from '../socket.js';
-import '../transfer.js';
-import '../message.js';
-import { native } from '../binding.js';
+import { socketpair, closeFd, type Socket } from '../socket/index.js';
 import { constants as C } from '../constants.js';
-import { deadlineOf } from '../wait.js';
+import { deadlineOf, arm, abortError } from '../wait.js';
 import { XsockError, argType, intArg, systemError, type SystemError } from '../errors.js';
-import { POLL_IN, type WaitOptions } from '../readiness.js';
+import type { WaitOptions } from '../readiness.js';
 import { encode, decode, MAX_MESSAGE, type OpenReply } from './opener-protocol.js';
 
 /** Options of an Opener. */
@@ -100,29 +97,17 @@ export class Opener {
     // The helper reads requests of at most MAX_MESSAGE bytes; a longer path could never open.
     if (request.byteLength > MAX_MESSAGE - 32) return Promise.reject(openError(C.ENAMETOOLONG, path));
     deadlineOf(opts); // validates the options before anything starts
-    if (opts?.signal?.aborted) return Promise.reject(aborted(opts.signal));
+    if (opts?.signal?.aborted) return Promise.reject(abortError(opts.signal, `the open of ${path}`));
     const h = this.#running();
     const id = this.#nextId++;
     return new Promise<number>((resolve, reject) => {
-      const disarm: Array<() => void> = [];
-      const done = (): void => { for (const d of disarm) d(); };
+      let done = (): void => {};
       const p: Pending = {
         path,
         resolve: (fd) => { done(); resolve(fd); },
         reject: (err) => { done(); reject(err); },
       };
-      const giveUp = (err: Error): void => { if (this.#abandon(h, id, p)) p.reject(err); };
-      const signal = opts?.signal;
-      if (signal) {
-        const onAbort = (): void => giveUp(aborted(signal));
-        signal.addEventListener('abort', onAbort, { once: true });
-        disarm.push(() => signal.removeEventListener('abort', onAbort));
-      }
-      const timeout = opts?.timeout;
-      if (timeout !== undefined && timeout !== Infinity) {
-        const timer = setTimeout(() => giveUp(new XsockError('ERR_XSOCK_TIMEOUT', `the open of ${path} timed out after ${timeout} ms`)), timeout);
-        disarm.push(() => clearTimeout(timer));
-      }
+      done = arm(opts, (err) => { if (this.#abandon(h, id, p)) p.reject(err); }, `the open of ${path}`);
       h.pending.set(id, p);
       this.#pump(h);
       h.chan.send(encode({ id, path, flags, mode })).catch((err: Error) => {
@@ -241,18 +226,13 @@ function openError(errno: number, path: string): SystemError {
 }
 
 function closeAll(fds: number[]): void {
-  for (const fd of fds) if (fd >= 0) native.close(fd);
+  for (const fd of fds) if (fd >= 0) closeFd(fd);
 }
 
 /**
  * Readiness keeps a bit armed for one more turn after its last waiter (cheap re-waits),
- * and an armed watcher keeps the process alive: an idle helper channel must not. A wait
- * that is aborted at once makes readiness recompute and stop watching.
+ * and an armed watcher keeps the process alive: an idle helper channel must not.
  */
 function release(chan: Socket): void {
-  if (!chan.closed) chan.readiness.wait(POLL_IN, { signal: AbortSignal.abort() }).catch(() => {});
-}
-
-function aborted(signal: AbortSignal): XsockError {
-  return new XsockError('ERR_XSOCK_ABORTED', 'the open was aborted', { cause: signal.reason });
+  if (!chan.closed) chan.readiness.idle();
 }

@@ -3,8 +3,6 @@
  * I_SETSIG, I_GETSIG, I_NREAD (descriptors are numbers, as in C), and opening files
  * through a helper process that passes the descriptors back.
  */
-import '../transfer.js';
-import '../message.js';
 
 export { pipe, close, fcntl } from './pipe.js';
 export { ioctl } from './ioctl.js';

@@ -7,10 +7,8 @@
  * It exits when its parent's end closes (end-of-file), so it never outlives the caller.
  */
 import { open } from 'node:fs/promises';
-import { Socket } from '../socket.js';
+import { Socket } from '../socket/socket.js';
 import { ensureInit } from '../readiness.js';
-import '../transfer.js';
-import '../message.js';
 import { encode, decode, MAX_MESSAGE, type OpenRequest, type OpenReply } from './opener-protocol.js';
 
 ensureInit(); // the shim's out-params need the scratch even when no socket was created here

@@ -4,13 +4,11 @@
  * the Sockets behind them live in the shared descriptor table (src/descriptors.ts), so an
  * XTI endpoint's number works with ioctl() here too.
  */
-import { native } from '../binding.js';
 import { constants as C } from '../constants.js';
-import { check, intArg, systemError, argValue } from '../errors.js';
-import { ensureInit } from '../readiness.js';
-import { register, lookup, unregister } from '../descriptors.js';
+import { intArg, systemError, argValue } from '../errors.js';
+import { register, lookup, unregister } from '../socket/descriptors.js';
 import { fstatSync } from 'node:fs';
-import { Socket, socketpair } from '../socket.js';
+import { Socket, socketpair, closeFd } from '../socket/index.js';
 import { F_GETFL, F_SETFL, O_NONBLOCK } from './constants.js';
 
 /**
@@ -65,7 +63,6 @@ function adopt(fd: number, syscall: string): Socket {
     throw systemError(-C.EBADF, syscall);
   }
   if (!st.isSocket()) throw systemError(-C.EINVAL, syscall);
-  ensureInit(); // fromFd alone leaves the shim without its scratch (out-params read as 0)
   const s = Socket.fromFd(fd);
   if (s.domain !== C.AF_UNIX) {
     s.detach(); // not ours to close: hand it back untouched
@@ -92,7 +89,7 @@ export function close(fd: number): void {
     s.close();
     return;
   }
-  check(native.close(fd), 'close');
+  closeFd(fd);
 }
 
 /**

@@ -10,7 +10,7 @@
 import { constants as C } from '../constants.js';
 import { argType, intArg, systemError } from '../errors.js';
 import { POLL_IN, POLL_OUT, POLL_PRI, POLL_RDHUP, POLL_ERR } from '../readiness.js';
-import type { Socket } from '../socket.js';
+import type { Socket } from '../socket/socket.js';
 import { S_ALL, S_INPUT, S_HIPRI, S_OUTPUT, S_ERROR, S_HANGUP, S_RDNORM, S_RDBAND, S_WRBAND } from './constants.js';
 
 /** Called with the S_* events that occurred (only those registered). */

@@ -5,9 +5,11 @@
  * the process does not — which rejects with the TError. Either way `t_errno` is set.
  */
 import { XsockError } from '../errors.js';
+import { constants as C } from '../constants.js';
 import { TError, TBADF, terror, tsyserr } from './errors.js';
 import type { Endpoint } from './endpoint.js';
 import type { SystemError } from '../errors.js';
+import { retry, rejecting, type Pace } from '../socket/index.js';
 
 /** Any failure inside an XTI call -> what the call reports (system errors: TSYSERR). */
 export function xtiError(call: string, err: unknown): unknown {
@@ -32,7 +34,7 @@ export function now<T>(call: string, fn: () => T): T {
  * would have to wait; `wait(round)` waits for the readiness that may change that.
  */
 export function mayWait<T>(ep: Endpoint, call: string, failWith: number,
-  wait: (round: number) => Promise<unknown>, attempt: () => T | null): T | Promise<T> {
+  wait: (round: number) => Promise<unknown>, attempt: () => T | null, pace?: Pace): T | Promise<T> {
   if (ep.nonblock) {
     return now(call, () => {
       const r = attempt();
@@ -40,17 +42,10 @@ export function mayWait<T>(ep: Endpoint, call: string, failWith: number,
       return r;
     });
   }
-  return (async () => {
-    for (let round = 0; ; round++) {
-      const r = now(call, attempt);
-      if (r !== null) return r;
-      try {
-        await wait(round);
-      } catch (err) {
-        throw xtiError(call, err);
-      }
-    }
-  })();
+  return rejecting(() => retry(() => now(call, attempt), {
+    wait: (_o, round) => wait(round).catch((err: unknown) => { throw xtiError(call, err); }),
+    ...(pace ? { pace } : {}),
+  }));
 }
 
 /** Waits until any of several (readiness, mask) pairs fires; the others are cancelled. */
@@ -61,5 +56,20 @@ export async function waitAny(waits: { readiness: { wait(mask: number, o?: { sig
     await Promise.race(waits.map((w) => w.readiness.wait(w.mask, { signal: ac.signal })));
   } finally {
     ac.abort();
+  }
+}
+
+/**
+ * A socket-layer try* call as the XTI code reasons about it, in C's terms: the count,
+ * -EAGAIN when it would have to wait, -errno when the kernel refused.
+ */
+export function rc(fn: () => number | null): number {
+  try {
+    const n = fn();
+    return n === null ? -C.EAGAIN : n;
+  } catch (err) {
+    const e = err as Partial<SystemError>;
+    if (err instanceof Error && typeof e.errno === 'number' && typeof e.syscall === 'string') return -Math.abs(e.errno);
+    throw err;
   }
 }

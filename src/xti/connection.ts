@@ -11,7 +11,7 @@
 import { constants as C } from '../constants.js';
 import { POLL_IN, POLL_OUT, POLL_RDHUP } from '../readiness.js';
 import type { SystemError } from '../errors.js';
-import type { Socket } from '../socket.js';
+import type { Socket } from '../socket/socket.js';
 import { T_CALL, T_DIS, T_CLTS, T_COTS_ORD, T_IDLE, T_INCON, T_OUTCON, T_INREL, T_OUTREL, T_UNBND } from './constants.js';
 import {
   TBADADDR, TACCES, TBADDATA, TBADOPT, TBADQLEN, TBADSEQ, TINDOUT, TLOOK, TNODATA, TNODIS, TNOREL, TNOTSUPPORT,

@@ -5,7 +5,6 @@
  * record on send and a record larger than the caller's buffer is handed out in pieces
  * with T_MORE on receive.
  */
-import { native } from '../binding.js';
 import { constants as C } from '../constants.js';
 import { XsockError, bytesArg, intArg, systemError } from '../errors.js';
 import { POLL_IN, POLL_OUT, POLL_PRI } from '../readiness.js';
@@ -14,7 +13,7 @@ import { TBADDATA, TBADFLAG, TFLOW, TLOOK, TNODATA, TNOTSUPPORT, terror } from '
 import { checkState } from './states.js';
 import { endpointOf, type Endpoint } from './endpoint.js';
 import { refresh, disconnected } from './look.js';
-import { mayWait } from './call.js';
+import { mayWait, rc as sys } from './call.js';
 import type { TIovec } from './structures.js';
 
 /** The out-parameter of t_rcv/t_rcvudata: `flags` receives T_MORE / T_EXPEDITED. */
@@ -66,10 +65,10 @@ function snd(ep: Endpoint, call: string, data: Buffer, flags: number): number | 
         return data.length;
       }
     }
-    const fd = ep.sock.live();
+    const sock = ep.sock;
     if (isRecord(ep)) {
       const record = ep.sndMore.length > 0 ? Buffer.concat([...ep.sndMore, data]) : data;
-      const rc = native.send(fd, record, 0, record.length, 0);
+      const rc = sys(() => sock.trySend(record));
       if (rc === -C.EAGAIN) return flow(ep);
       if (rc < 0) lost(ep, call, rc, 'send');
       ep.sndMore = [];
@@ -77,7 +76,7 @@ function snd(ep: Endpoint, call: string, data: Buffer, flags: number): number | 
     }
     const oob = flags & T_EXPEDITED ? C.MSG_OOB : 0;
     for (;;) {
-      const rc = native.send(fd, data, off, data.length - off, oob);
+      const rc = sys(() => sock.trySend(data.subarray(off), oob));
       if (rc === -C.EAGAIN) {
         if (off > 0 && ep.nonblock) return off; // partial acceptance: TFLOW only when nothing went
         return flow(ep);
@@ -149,15 +148,15 @@ function rcv(ep: Endpoint, call: string, into: Buffer, out: TFlags | undefined):
     checkState(call === 't_rcvv' ? 't_rcvv' : 't_rcv', ep.state);
     refresh(ep);
     if (ep.discons.length > 0) throw terror(call, TLOOK, 'a disconnect indication is pending');
-    const fd = ep.sock.live();
+    const sock = ep.sock;
     if (ep.rest) {
       const n = ep.rest.copy(into, 0);
       ep.rest = n < ep.rest.length ? ep.rest.subarray(n) : null;
       set(ep.rest ? T_MORE : 0);
       return n;
     }
-    if (!isRecord(ep) && native.pollNow(fd, C.POLLPRI) & C.POLLPRI && into.length > 0) {
-      const rc = native.recv(fd, into, 0, 1, C.MSG_OOB);
+    if (!isRecord(ep) && sock.poll(C.POLLPRI) & C.POLLPRI && into.length > 0) {
+      const rc = sys(() => sock.tryRecvInto(into.subarray(0, 1), C.MSG_OOB));
       if (rc > 0) {
         set(T_EXPEDITED);
         return rc;
@@ -165,7 +164,7 @@ function rcv(ep: Endpoint, call: string, into: Buffer, out: TFlags | undefined):
     }
     if (ep.ordrel) throw terror(call, TLOOK, 'an orderly release indication is pending');
     if (isRecord(ep)) return rcvRecord(ep, call, into, set);
-    const rc = native.recv(fd, into, 0, into.length, 0);
+    const rc = sys(() => sock.tryRecvInto(into));
     if (rc === -C.EAGAIN) {
       ep.sock.readiness.drained(POLL_IN | POLL_PRI);
       return null;
@@ -188,23 +187,23 @@ function endOfFile(ep: Endpoint, call: string): never {
 }
 
 function rcvRecord(ep: Endpoint, call: string, into: Buffer, set: (f: number) => void): number | null {
-  const fd = ep.sock.live();
-  const len = native.recv(fd, peekBuf, 0, 0, C.MSG_PEEK | C.MSG_TRUNC);
+  const sock = ep.sock;
+  const len = sys(() => sock.tryRecvInto(peekBuf, C.MSG_PEEK | C.MSG_TRUNC));
   if (len === -C.EAGAIN) {
     ep.sock.readiness.drained(POLL_IN);
     return null;
   }
   if (len < 0) lost(ep, call, len, 'recv');
   // A zero-length record and end-of-file both read as 0 bytes: only poll tells them apart.
-  if (len === 0 && native.pollNow(fd, C.POLLRDHUP | C.POLLHUP) & (C.POLLRDHUP | C.POLLHUP)) return endOfFile(ep, call);
+  if (len === 0 && sock.zeroReadIsEof()) return endOfFile(ep, call);
   if (len <= into.length) {
-    const rc = native.recv(fd, into, 0, into.length, 0);
+    const rc = sys(() => sock.tryRecvInto(into));
     if (rc < 0) lost(ep, call, rc, 'recv');
     set(0);
     return rc;
   }
   const whole = Buffer.allocUnsafe(len);
-  const rc = native.recv(fd, whole, 0, len, 0);
+  const rc = sys(() => sock.tryRecvInto(whole));
   if (rc < 0) lost(ep, call, rc, 'recv');
   whole.copy(into, 0, 0, into.length);
   ep.rest = whole.subarray(into.length, rc);

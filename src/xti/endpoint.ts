@@ -9,11 +9,10 @@
  * kernel socket (t_unbind, t_accept onto resfd, after a disconnect) the new socket is
  * moved onto the old number (see moveTo).
  */
-import { native } from '../binding.js';
 import { constants as C } from '../constants.js';
-import { systemError, XsockError } from '../errors.js';
-import { Socket, socket } from '../socket.js';
-import { register, unregister } from '../descriptors.js';
+import { XsockError } from '../errors.js';
+import { socket, closeFd, type Socket } from '../socket/index.js';
+import { register, unregister } from '../socket/descriptors.js';
 import { encodeAddress, decodeAddress, ADDR_BUF_SIZE, type SockAddr } from '../address.js';
 import { T_UNBND } from './constants.js';
 import { TBADADDR, TBADF, terror } from './errors.js';
@@ -139,16 +138,13 @@ export function replaceSocket(ep: Endpoint, fresh: Socket): void {
     ep.sock = fresh;
   } else {
     const target = ep.sock.detach();
-    const rc = native.dup3(fresh.live(), target);
-    if (rc < 0) {
-      native.close(target);
+    try {
+      ep.sock = fresh.moveTo(target);
+    } catch (err) {
+      closeFd(target);
       fresh.close();
-      throw systemError(rc, 'dup3');
+      throw err;
     }
-    const remote = fresh.remoteAddress;
-    fresh.close();
-    ep.sock = Socket.fromFd(target);
-    ep.sock.remoteAddress = remote;
   }
   register(ep.sock);
 }

@@ -3,8 +3,7 @@
  * XTI call throws (or rejects with). `t_errno` is also kept module-wide, as C keeps it,
  * so a port can read it after a failure; TSYSERR carries the system error.
  */
-import { native } from '../binding.js';
-import type { SystemError } from '../errors.js';
+import { strerror, type SystemError } from '../errors.js';
 
 export const TBADADDR = 1;
 export const TBADOPT = 2;
@@ -106,7 +105,7 @@ export function t_strerror(errnum: number): string {
  */
 export function t_error(msg: string): number {
   const head = msg ? `${msg}: ` : '';
-  const sys = t_errno === TSYSERR && lastErrno ? `: ${native.strerror(lastErrno)}` : '';
+  const sys = t_errno === TSYSERR && lastErrno ? `: ${strerror(lastErrno)}` : '';
   process.stderr.write(`${head}${t_strerror(t_errno)}${sys}\n`);
   return 0;
 }

@@ -4,7 +4,6 @@
  * Solaris/XNS values, t_errno, and the providers /dev/tcp /dev/tcp6 /dev/udp /dev/udp6
  * /dev/ticots /dev/ticotsord /dev/ticlts.
  */
-import '../transfer.js';
 
 export * from './constants.js';
 export * from './errors.js';

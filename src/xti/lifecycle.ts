@@ -6,8 +6,8 @@
 import { fstatSync } from 'node:fs';
 import { constants as C } from '../constants.js';
 import { XsockError, argType, intArg, systemError, type SystemError } from '../errors.js';
-import { Socket } from '../socket.js';
-import { lookup } from '../descriptors.js';
+import { Socket } from '../socket/socket.js';
+import { lookup } from '../socket/descriptors.js';
 import {
   T_UNBND, T_IDLE, T_DATAXFER, T_OUTCON, T_OUTREL, T_INREL, T_CLTS, T_BIND,
   O_RDWR, O_NONBLOCK, F_GETFL, F_SETFL, _SC_T_IOV_MAX, T_IOV_MAX,

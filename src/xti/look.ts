@@ -5,9 +5,8 @@
  * disconnect first, then unitdata error, connect indication/confirmation, expedited data,
  * normal data, and orderly release (which the kernel queues behind the data).
  */
-import { native } from '../binding.js';
 import { constants as C } from '../constants.js';
-import { scratch } from '../readiness.js';
+import type { Socket } from '../socket/index.js';
 import {
   T_IDLE, T_INCON, T_OUTCON, T_DATAXFER, T_OUTREL, T_INREL, T_CLTS, T_COTS_ORD,
   T_LISTEN, T_CONNECT, T_DATA, T_EXDATA, T_DISCONNECT, T_UDERR, T_ORDREL,
@@ -15,15 +14,22 @@ import {
 import { endpointOf, type Endpoint } from './endpoint.js';
 
 const POLL_ALL = C.POLLIN | C.POLLPRI | C.POLLRDHUP | C.POLLHUP | C.POLLERR;
-const errBuf = Buffer.alloc(4);
-const errqData = Buffer.alloc(64 * 1024);
-const errqAddr = Buffer.alloc(C.SIZEOF_SOCKADDR_STORAGE);
-const errqControl = Buffer.alloc(512);
+/** Reads and clears SO_ERROR (0 when none, or when the socket cannot say). */
+export function soError(s: Socket): number {
+  try {
+    return s.pendingError();
+  } catch {
+    return 0;
+  }
+}
 
-/** Reads and clears SO_ERROR. */
-export function soError(fd: number): number {
-  const len = native.getsockopt(fd, C.SOL_SOCKET, C.SO_ERROR, errBuf);
-  return len >= 4 ? errBuf.readInt32LE(0) : 0;
+/** Bytes queued for reading (0 when the socket cannot say). */
+function queued(s: Socket): number {
+  try {
+    return s.bytesQueued();
+  } catch {
+    return 0;
+  }
 }
 
 /** Pulls what the kernel knows into the endpoint's stored events. Never waits. */
@@ -46,14 +52,14 @@ function refreshListener(ep: Endpoint): void {
   // A caller who gave up before t_accept: never-reported ones vanish, reported ones
   // become a disconnect indication carrying their sequence number.
   ep.incoming = ep.incoming.filter((s) => {
-    if (!gaveUp(s.fd)) return true;
+    if (!gaveUp(s)) return true;
     s.close();
     return false;
   });
   for (const ind of ep.outstanding.values()) {
-    if (ind.gone || !gaveUp(ind.sock.fd)) continue;
+    if (ind.gone || !gaveUp(ind.sock)) continue;
     ind.gone = true;
-    ep.discons.push({ reason: soError(ind.sock.fd) || C.ECONNRESET, sequence: ind.seq });
+    ep.discons.push({ reason: soError(ind.sock) || C.ECONNRESET, sequence: ind.seq });
   }
 }
 
@@ -61,10 +67,10 @@ function refreshListener(ep: Endpoint): void {
  * A queued connection whose caller went away: reset, or closed with nothing sent. (One
  * that sent data and then released is still a caller with something to say.)
  */
-function gaveUp(fd: number): boolean {
-  const rev = native.pollNow(fd, POLL_ALL);
+function gaveUp(s: Socket): boolean {
+  const rev = s.poll(POLL_ALL);
   if (rev & (C.POLLERR | C.POLLHUP)) return true;
-  return (rev & C.POLLRDHUP) !== 0 && native.ioctlInt(fd, C.FIONREAD) === 0;
+  return (rev & C.POLLRDHUP) !== 0 && queued(s) === 0;
 }
 
 function refreshConnecting(ep: Endpoint): void {
@@ -72,16 +78,17 @@ function refreshConnecting(ep: Endpoint): void {
   try {
     if (ep.sock.tryConnect(ep.connectTo)) ep.connected = true;
   } catch (err) {
-    ep.discons.push({ reason: (err as { errno?: number }).errno ?? C.ECONNREFUSED, sequence: -1 });
+    const errno = (err as { errno?: number }).errno;
+    ep.discons.push({ reason: errno === undefined ? C.ECONNREFUSED : Math.abs(errno), sequence: -1 });
   }
 }
 
 function refreshConnection(ep: Endpoint): void {
   if (ep.ended) return;
-  const fd = ep.sock.fd;
-  const rev = native.pollNow(fd, POLL_ALL);
+  const s = ep.sock;
+  const rev = s.poll(POLL_ALL);
   if (rev & C.POLLERR) {
-    const err = soError(fd);
+    const err = soError(s);
     if (err) {
       disconnected(ep, err);
       return;
@@ -90,8 +97,7 @@ function refreshConnection(ep: Endpoint): void {
   if (!(rev & (C.POLLRDHUP | C.POLLHUP)) || ep.rest) return;
   // The peer is gone or has released; the event is current only once its data is read.
   if (rev & C.POLLPRI) return;
-  const queued = native.ioctlInt(fd, C.FIONREAD);
-  if (queued > 0) return;
+  if (queued(s) > 0) return;
   if (ep.provider.info.servtype === T_COTS_ORD && ep.state !== T_INREL && (rev & C.POLLRDHUP)) {
     ep.ordrel = true;
     ep.ended = true;
@@ -114,30 +120,30 @@ export function disconnected(ep: Endpoint, reason: number): void {
  */
 export function drainErrorQueue(ep: Endpoint): void {
   if (ep.provider.domain === 'unix') return;
-  const fd = ep.sock.fd;
-  if (!(native.pollNow(fd, C.POLLERR) & C.POLLERR)) return;
+  const s = ep.sock;
+  if (!(s.poll(C.POLLERR) & C.POLLERR)) return;
   for (;;) {
-    const n = native.recvmsg(fd, [errqData], errqAddr, errqControl, C.MSG_ERRQUEUE);
-    if (n < 0) break;
-    const addrlen = scratch[0];
-    const controllen = scratch[1];
-    // struct cmsghdr { size_t len; int level; int type; } then struct sock_extended_err,
-    // whose first field is ee_errno.
-    const error = controllen >= 20 ? errqControl.readUInt32LE(16) : C.ECONNREFUSED;
-    ep.uderrs.push({ addr: Buffer.from(errqAddr.subarray(0, addrlen)), error });
+    let q;
+    try {
+      q = s.tryRecvErrqueue();
+    } catch {
+      break;
+    }
+    if (q === null) break;
+    ep.uderrs.push({ addr: q.addr, error: q.errno });
   }
-  soError(fd);
+  soError(s);
 }
 
 /** The single current event of the endpoint, or 0. */
 export function currentEvent(ep: Endpoint): number {
   refresh(ep);
   if (ep.discons.length > 0) return T_DISCONNECT;
-  const fd = ep.sock.fd;
+  const s = ep.sock;
   if (ep.provider.info.servtype === T_CLTS) {
     if (ep.state !== T_IDLE) return 0;
     if (ep.uderrs.length > 0) return T_UDERR;
-    return ep.rest || native.pollNow(fd, C.POLLIN) & C.POLLIN ? T_DATA : 0;
+    return ep.rest || s.poll(C.POLLIN) & C.POLLIN ? T_DATA : 0;
   }
   switch (ep.state) {
     case T_IDLE:
@@ -150,7 +156,7 @@ export function currentEvent(ep: Endpoint): number {
     case T_INREL: {
       if (ep.ordrel) return T_ORDREL;
       if (ep.state === T_INREL) return 0;
-      const rev = native.pollNow(fd, C.POLLIN | C.POLLPRI);
+      const rev = s.poll(C.POLLIN | C.POLLPRI);
       if (rev & C.POLLPRI) return T_EXDATA;
       return ep.rest || rev & C.POLLIN ? T_DATA : 0;
     }

@@ -6,10 +6,8 @@
  * (t_linger, t_kpalive) or bytes (IP_OPTIONS). Defaults are what a fresh socket of the
  * provider reports.
  */
-import { native } from '../binding.js';
-import { constants as C } from '../constants.js';
 import { XsockError } from '../errors.js';
-import type { Socket } from '../socket.js';
+import type { Socket, Linger } from '../socket/index.js';
 import {
   T_OPTMGMT, T_NEGOTIATE, T_CHECK, T_DEFAULT, T_CURRENT, T_SUCCESS, T_FAILURE, T_PARTSUCCESS, T_READONLY,
   T_NOTSUPPORT, T_ALLOPT, T_YES, T_NO, T_UNSPEC, XTI_GENERIC, XTI_DEBUG, XTI_LINGER, XTI_SNDBUF, XTI_RCVBUF,
@@ -23,7 +21,6 @@ import type { Provider } from './providers.js';
 import { now } from './call.js';
 
 const HDR = 16;
-const val = Buffer.alloc(64);
 
 /** One option as it travels in a buffer. */
 export interface TOption { level: number; name: number; status?: number; value: Buffer }
@@ -40,13 +37,23 @@ interface Spec {
 const u32 = (n: number) => { const b = Buffer.alloc(4); b.writeInt32LE(n, 0); return b; };
 const pair = (a: number, b: number) => { const x = Buffer.alloc(8); x.writeInt32LE(a, 0); x.writeInt32LE(b, 4); return x; };
 
-function getInt(s: Socket, level: number, name: number): number {
-  const len = native.getsockopt(s.live(), level, name, val);
-  return len >= 4 ? val.readInt32LE(0) : len === 1 ? val[0] : 0;
+/** An int or flag socket option through the socket layer's option table (0 where unreadable). */
+function getInt(s: Socket, name: string): number {
+  try {
+    return Number(s.getsockopt(null, name));
+  } catch {
+    return 0;
+  }
 }
-function setInt(s: Socket, level: number, name: number, v: number): boolean {
-  val.writeInt32LE(v, 0);
-  return native.setsockopt(s.live(), level, name, val, 4) === 0;
+/** Sets an option; false when the kernel refuses the value. */
+function setOpt(s: Socket, name: string, v: unknown): boolean {
+  try {
+    s.setsockopt(null, name, v);
+    return true;
+  } catch (err) {
+    if ((err as { syscall?: string }).syscall === 'setsockopt') return false;
+    throw err;
+  }
 }
 
 const any = () => true;
@@ -56,11 +63,11 @@ const udp = (p: Provider) => inet(p) && p.type === 'dgram';
 const v4 = (p: Provider) => p.domain === 'inet';
 
 /** An int option on (level, name), optionally as a T_YES/T_NO flag. */
-function intSpec(level: number, name: number, applies: (p: Provider) => boolean, sl: number, sn: number, flag: boolean, readonly = false, invert = false): Spec {
+function intSpec(level: number, name: number, applies: (p: Provider) => boolean, option: string, flag: boolean, readonly = false, invert = false): Spec {
   return {
     level, name, applies,
     get: (s) => {
-      const v = getInt(s, sl, sn);
+      const v = getInt(s, option);
       return u32(flag ? ((v !== 0) !== invert ? T_YES : T_NO) : v);
     },
     set: readonly ? undefined : (s, b) => {
@@ -68,18 +75,18 @@ function intSpec(level: number, name: number, applies: (p: Provider) => boolean,
       const v = b.readInt32LE(0);
       if (flag && v !== T_YES && v !== T_NO) return false;
       if (!flag && v < 0) return false;
-      return setInt(s, sl, sn, flag ? ((v === T_YES) !== invert ? 1 : 0) : v);
+      return setOpt(s, option, flag ? ((v === T_YES) !== invert ? 1 : 0) : v);
     },
   };
 }
 
 const specs: Spec[] = [
-  intSpec(XTI_GENERIC, XTI_DEBUG, any, C.SOL_SOCKET, C.SO_DEBUG, false),
+  intSpec(XTI_GENERIC, XTI_DEBUG, any, 'SO_DEBUG', false),
   {
     level: XTI_GENERIC, name: XTI_LINGER, applies: any,
     get: (s) => {
-      const len = native.getsockopt(s.live(), C.SOL_SOCKET, C.SO_LINGER, val);
-      return len >= 8 ? pair(val.readInt32LE(0) ? T_YES : T_NO, val.readInt32LE(0) ? val.readInt32LE(4) : T_UNSPEC) : pair(T_NO, T_UNSPEC);
+      const l = s.getsockopt(null, 'SO_LINGER') as Linger;
+      return pair(l.onoff ? T_YES : T_NO, l.onoff ? l.linger : T_UNSPEC);
     },
     set: (s, b) => {
       if (b.length !== 8) return false;
@@ -88,46 +95,40 @@ const specs: Spec[] = [
       if (on !== T_YES && on !== T_NO) return false;
       if (secs === T_UNSPEC) secs = 0;
       if (secs < 0) return false;
-      val.writeInt32LE(on === T_YES ? 1 : 0, 0);
-      val.writeInt32LE(secs, 4);
-      return native.setsockopt(s.live(), C.SOL_SOCKET, C.SO_LINGER, val, 8) === 0;
+      return setOpt(s, 'SO_LINGER', { onoff: on === T_YES, linger: secs } satisfies Linger);
     },
   },
-  intSpec(XTI_GENERIC, XTI_SNDBUF, any, C.SOL_SOCKET, C.SO_SNDBUF, false),
-  intSpec(XTI_GENERIC, XTI_RCVBUF, any, C.SOL_SOCKET, C.SO_RCVBUF, false),
+  intSpec(XTI_GENERIC, XTI_SNDBUF, any, 'SO_SNDBUF', false),
+  intSpec(XTI_GENERIC, XTI_RCVBUF, any, 'SO_RCVBUF', false),
   // Linux fixes the send low-water mark at one byte (setsockopt gives ENOPROTOOPT).
-  intSpec(XTI_GENERIC, XTI_SNDLOWAT, any, C.SOL_SOCKET, C.SO_SNDLOWAT, false, true),
-  intSpec(XTI_GENERIC, XTI_RCVLOWAT, any, C.SOL_SOCKET, C.SO_RCVLOWAT, false),
-  intSpec(INET_TCP, TCP_NODELAY, tcp, C.IPPROTO_TCP, C.TCP_NODELAY, true),
-  intSpec(INET_TCP, TCP_MAXSEG, tcp, C.IPPROTO_TCP, C.TCP_MAXSEG, false, true),
+  intSpec(XTI_GENERIC, XTI_SNDLOWAT, any, 'SO_SNDLOWAT', false, true),
+  intSpec(XTI_GENERIC, XTI_RCVLOWAT, any, 'SO_RCVLOWAT', false),
+  intSpec(INET_TCP, TCP_NODELAY, tcp, 'TCP_NODELAY', true),
+  intSpec(INET_TCP, TCP_MAXSEG, tcp, 'TCP_MAXSEG', false, true),
   {
     level: INET_TCP, name: TCP_KEEPALIVE, applies: tcp,
-    get: (s) => pair(getInt(s, C.SOL_SOCKET, C.SO_KEEPALIVE) ? T_YES : T_NO, Math.round(getInt(s, C.IPPROTO_TCP, C.TCP_KEEPIDLE) / 60)),
+    get: (s) => pair(getInt(s, 'SO_KEEPALIVE') ? T_YES : T_NO, Math.round(getInt(s, 'TCP_KEEPIDLE') / 60)),
     set: (s, b) => {
       if (b.length !== 8) return false;
       const on = b.readInt32LE(0);
       const minutes = b.readInt32LE(4);
       if (on !== T_YES && on !== T_NO) return false;
       if (minutes !== T_UNSPEC && (minutes < 1 || minutes > 545)) return false;
-      if (minutes !== T_UNSPEC && !setInt(s, C.IPPROTO_TCP, C.TCP_KEEPIDLE, minutes * 60)) return false;
-      return setInt(s, C.SOL_SOCKET, C.SO_KEEPALIVE, on === T_YES ? 1 : 0);
+      if (minutes !== T_UNSPEC && !setOpt(s, 'TCP_KEEPIDLE', minutes * 60)) return false;
+      return setOpt(s, 'SO_KEEPALIVE', on === T_YES ? 1 : 0);
     },
   },
-  intSpec(INET_UDP, UDP_CHECKSUM, udp, C.SOL_SOCKET, C.SO_NO_CHECK, true, false, true),
+  intSpec(INET_UDP, UDP_CHECKSUM, udp, 'SO_NO_CHECK', true, false, true),
   {
     level: INET_IP, name: IP_OPTIONS, applies: v4,
-    get: (s) => {
-      const b = Buffer.alloc(40);
-      const len = native.getsockopt(s.live(), C.IPPROTO_IP, C.IP_OPTIONS, b);
-      return b.subarray(0, Math.max(0, len));
-    },
-    set: (s, b) => b.length <= 40 && native.setsockopt(s.live(), C.IPPROTO_IP, C.IP_OPTIONS, b, b.length) === 0,
+    get: (s) => s.getsockopt(null, 'IP_OPTIONS', 40) as Buffer,
+    set: (s, b) => b.length <= 40 && setOpt(s, 'IP_OPTIONS', b),
   },
-  intSpec(INET_IP, IP_TOS, v4, C.IPPROTO_IP, C.IP_TOS, false),
-  intSpec(INET_IP, IP_TTL, v4, C.IPPROTO_IP, C.IP_TTL, false),
-  intSpec(INET_IP, IP_REUSEADDR, inet, C.SOL_SOCKET, C.SO_REUSEADDR, true),
-  intSpec(INET_IP, IP_DONTROUTE, inet, C.SOL_SOCKET, C.SO_DONTROUTE, true),
-  intSpec(INET_IP, IP_BROADCAST, udp, C.SOL_SOCKET, C.SO_BROADCAST, true),
+  intSpec(INET_IP, IP_TOS, v4, 'IP_TOS', false),
+  intSpec(INET_IP, IP_TTL, v4, 'IP_TTL', false),
+  intSpec(INET_IP, IP_REUSEADDR, inet, 'SO_REUSEADDR', true),
+  intSpec(INET_IP, IP_DONTROUTE, inet, 'SO_DONTROUTE', true),
+  intSpec(INET_IP, IP_BROADCAST, udp, 'SO_BROADCAST', true),
 ];
 
 /** Builds an option buffer (t_opthdr + value, 4-byte aligned) from options. */

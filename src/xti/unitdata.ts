@@ -4,25 +4,22 @@
  * a stored unitdata error (T_UDERR) — on unix datagram sockets at sendto time, on UDP from
  * the IP_RECVERR error queue — as a TLI provider reports it after the send.
  */
-import { native } from '../binding.js';
 import { constants as C } from '../constants.js';
 import { XsockError, systemError } from '../errors.js';
-import { POLL_IN, POLL_OUT, scratch } from '../readiness.js';
-import { decodeAddress, encodeAddress, ADDR_BUF_SIZE } from '../address.js';
-import { sleep } from '../wait.js';
+import { POLL_IN, POLL_OUT } from '../readiness.js';
+import { datagramOutputPace, type Datagram } from '../socket/index.js';
 import { T_CLTS, T_UNITDATA, T_UDERROR, T_SENDZERO, T_MORE } from './constants.js';
 import { TBADDATA, TBADOPT, TFLOW, TLOOK, TNODATA, TNOTSUPPORT, TNOUDERR, terror } from './errors.js';
 import { checkState } from './states.js';
 import { endpointOf, toSockAddr, fromSockAddr, type Endpoint } from './endpoint.js';
 import { structArg, contents, fill, overflow, type TUnitdata, type TUderr, type TIovec } from './structures.js';
 import { refresh, drainErrorQueue } from './look.js';
-import { mayWait, now } from './call.js';
+import { mayWait, now, rc as sys } from './call.js';
 import { gather, iovecs, scatter, type TFlags } from './data.js';
 
 const UNREACHABLE = new Set([C.ECONNREFUSED, C.ENOENT, C.EHOSTUNREACH, C.ENETUNREACH, C.EHOSTDOWN]);
-const toBuf = Buffer.alloc(ADDR_BUF_SIZE);
-const fromBuf = Buffer.alloc(ADDR_BUF_SIZE);
-const dgram = Buffer.alloc(65536);
+/** The largest datagram t_rcvudata takes in one piece (the rest is handed out with T_MORE). */
+const MAX_DATAGRAM = 65536;
 
 function connectionless(ep: Endpoint, call: string): void {
   if (ep.provider.info.servtype !== T_CLTS) throw terror(call, TNOTSUPPORT, `${ep.provider.name} is connection-mode: use t_snd`);
@@ -30,12 +27,8 @@ function connectionless(ep: Endpoint, call: string): void {
 
 /** The shared body of t_sndudata and t_sndvudata. */
 function sndudata(ep: Endpoint, call: string, ud: TUnitdata, data: Buffer): number | Promise<number> {
-  // An unconnected sender is told POLLOUT right after EAGAIN: back off instead of spinning.
-  const wait = async (round: number) => {
-    if (round > 0) await sleep(Math.min(2 ** round, 32));
-    await ep.sock.readiness.wait(POLL_OUT);
-  };
-  return mayWait(ep, call, TFLOW, wait, () => {
+  // An unconnected sender is told POLLOUT right after EAGAIN: paced instead of spinning.
+  return mayWait(ep, call, TFLOW, () => ep.sock.readiness.wait(POLL_OUT), () => {
     connectionless(ep, call);
     checkState(call, ep.state);
     const { tsdu, flags } = ep.provider.info;
@@ -44,8 +37,7 @@ function sndudata(ep: Endpoint, call: string, ud: TUnitdata, data: Buffer): numb
     if (ud.opt.len > 0) throw terror(call, TBADOPT, 'per-datagram options are not supported; use t_optmgmt');
     const destBytes = contents(ud.addr);
     const dest = toSockAddr(ep, destBytes, call);
-    const len = encodeAddress(dest, toBuf);
-    const rc = native.sendto(ep.sock.live(), data, 0, data.length, 0, toBuf, len);
+    const rc = sys(() => ep.sock.trySendto(data, dest));
     if (rc >= 0) return 0;
     if (rc === -C.EAGAIN) {
       ep.sock.readiness.drained(POLL_OUT);
@@ -57,7 +49,7 @@ function sndudata(ep: Endpoint, call: string, ud: TUnitdata, data: Buffer): numb
       return 0;
     }
     throw systemError(rc, 'sendto');
-  });
+  }, datagramOutputPace);
 }
 
 /** t_sndudata(3NSL): sends ud.udata to ud.addr. Non-blocking: TFLOW under flow control. */
@@ -97,8 +89,11 @@ function rcvudata(ep: Endpoint, call: string, ud: TUnitdata, into: Buffer, out: 
       set(ep.rest ? T_MORE : 0);
       return n;
     }
-    const fd = ep.sock.live();
-    const rc = native.recvfrom(fd, dgram, 0, dgram.length, 0, fromBuf);
+    let got: Datagram | null = null;
+    const rc = sys(() => {
+      got = ep.sock.tryRecvfrom(MAX_DATAGRAM);
+      return got === null ? null : got.data.length;
+    });
     if (rc === -C.EAGAIN) {
       ep.sock.readiness.drained(POLL_IN);
       return null;
@@ -109,11 +104,13 @@ function rcvudata(ep: Endpoint, call: string, ud: TUnitdata, into: Buffer, out: 
       return null;
     }
     if (rc < 0) throw systemError(rc, 'recvfrom');
-    const from = scratch[0] > 2 ? fromSockAddr(ep, decodeAddress(fromBuf, scratch[0])) : Buffer.alloc(0);
+    const d = got as Datagram | null;
+    if (d === null) return null;
+    const from = fromSockAddr(ep, d.from);
     if (!fill(ud.addr, from)) throw overflow(call, 'unitdata.addr'); // the datagram is discarded
-    const n = Math.min(rc, into.length);
-    dgram.copy(into, 0, 0, n);
-    ep.rest = n < rc ? Buffer.from(dgram.subarray(n, rc)) : null;
+    const n = Math.min(d.data.length, into.length);
+    d.data.copy(into, 0, 0, n);
+    ep.rest = n < d.data.length ? Buffer.from(d.data.subarray(n)) : null;
     set(ep.rest ? T_MORE : 0);
     return n;
   });

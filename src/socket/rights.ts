@@ -6,7 +6,7 @@
  * until the caller take()s it: close() releases the rest, and a message dropped unread
  * is reaped when garbage-collected (close(2) on each fd still held).
  */
-import { native } from './binding.js';
+import { native } from '../binding.js';
 
 interface Held { fds: number[] }
 

@@ -5,7 +5,7 @@
  * so an XTI endpoint and an ioctl(I_SETSIG) on it share one Socket and one watcher.
  */
 import { Socket } from './socket.js';
-import { XsockError } from './errors.js';
+import { XsockError } from '../errors.js';
 
 const table = new Map<number, Socket>();
 

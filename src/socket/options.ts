@@ -3,8 +3,8 @@
  * setsockopt/getsockopt encode and decode through it; an option not in the table is still
  * reachable by number with an int or a raw Buffer.
  */
-import { constants as C } from './constants.js';
-import { XsockError, argType, intArg } from './errors.js';
+import { constants as C } from '../constants.js';
+import { XsockError, argType, intArg } from '../errors.js';
 
 /** How an option's value is laid out in memory. */
 export type OptionKind = 'int' | 'bool' | 'linger' | 'timeval' | 'ucred' | 'string' | 'u64' | 'buffer';
@@ -28,7 +28,7 @@ const rows: Record<string, Row[]> = {
     ['SO_ACCEPTCONN', 'bool', true], ['SO_BROADCAST', 'bool'], ['SO_BINDTODEVICE', 'string'],
     ['SO_COOKIE', 'u64', true], ['SO_DEBUG', 'bool'], ['SO_DOMAIN', 'int', true],
     ['SO_DONTROUTE', 'bool'], ['SO_ERROR', 'int', true], ['SO_INCOMING_CPU', 'int'],
-    ['SO_KEEPALIVE', 'bool'], ['SO_LINGER', 'linger'], ['SO_MARK', 'int'], ['SO_OOBINLINE', 'bool'],
+    ['SO_KEEPALIVE', 'bool'], ['SO_LINGER', 'linger'], ['SO_MARK', 'int'], ['SO_NO_CHECK', 'bool'], ['SO_OOBINLINE', 'bool'],
     ['SO_PASSCRED', 'bool'], ['SO_PASSPIDFD', 'bool'], ['SO_PEEK_OFF', 'int'], ['SO_PEERCRED', 'ucred', true],
     ['SO_PEERSEC', 'string', true], ['SO_PRIORITY', 'int'], ['SO_PROTOCOL', 'int', true],
     ['SO_RCVBUF', 'int'], ['SO_RCVBUFFORCE', 'int'], ['SO_RCVLOWAT', 'int'], ['SO_RCVTIMEO', 'timeval'],

@@ -5,16 +5,17 @@
  * delivers per wakeup and then yields to the event loop, so one busy socket cannot
  * starve the rest.
  */
-import { native } from './binding.js';
-import { constants as C } from './constants.js';
-import { XsockError, argType, intArg, systemError } from './errors.js';
-import { POLL_IN, POLL_OUT, type WaitOptions } from './readiness.js';
-import { encodeAddress, decodeAddress, describeAddress, ADDR_BUF_SIZE, type AddressLike } from './address.js';
-import { decodeControl, controlSizeFor, MAX_FDS_PER_MESSAGE, UNIX_CONTROL_SIZE } from './ancillary.js';
-import { ReceivedFds, NO_FDS } from './rights.js';
+import { native } from '../binding.js';
+import { constants as C, domainName, typeName } from '../constants.js';
+import { XsockError, argType, intArg } from '../errors.js';
+import { POLL_IN, POLL_OUT, type WaitOptions } from '../readiness.js';
+import { encodeAddress, decodeAddress, ADDR_BUF_SIZE, type AddressLike, type SockAddr } from '../address.js';
+import { decodeControl, controlSizeFor, MAX_FDS_PER_MESSAGE, UNIX_CONTROL_SIZE, type Ancillary } from './ancillary.js';
 import { isEof, type Message } from './message.js';
-import { Socket } from './socket.js';
-import { bytesOf, flagsArg, promised, waitOrFail } from './transfer.js';
+import type { SocketCore } from './core.js';
+import { bytesOf, flagsArg, waitingFor } from './transfer.js';
+import { attemptOrRetry } from './retry.js';
+import { receivedMessage } from './received.js';
 
 /** Options of recvBatch and messages(). */
 export interface BatchOptions {
@@ -38,23 +39,6 @@ export interface MessagesOptions extends BatchOptions {
   signal?: AbortSignal;
 }
 
-declare module './socket.js' {
-  interface Socket {
-    /** recvmmsg(2) without waiting: up to `count` messages, or null on EAGAIN. */
-    tryRecvBatch(options?: BatchOptions): Message[] | null;
-    /** recvmmsg(2): waits for at least one message, returns every one already queued (up to count). */
-    recvBatch(options?: BatchOptions, opts?: WaitOptions): Promise<Message[]>;
-    /** sendmmsg(2) without waiting: how many messages were sent (a prefix), or null on EAGAIN. */
-    trySendBatch(messages: readonly (Uint8Array | string)[], to?: AddressLike): number | null;
-    /** sendmmsg(2) until every message is sent; resolves to the count. */
-    sendBatch(messages: readonly (Uint8Array | string)[], to?: AddressLike, opts?: WaitOptions): Promise<number>;
-    /** Messages as they arrive (recvmmsg underneath); ends at EOF or when the socket closes. */
-    messages(options?: MessagesOptions): AsyncGenerator<Message, void, undefined>;
-    /** Same as messages() with defaults: `for await (const m of sock)`. */
-    [Symbol.asyncIterator](): AsyncGenerator<Message, void, undefined>;
-  }
-}
-
 const MAX_BATCH = 1024;
 const ADDR_SLOT = 128;
 const toAddr = Buffer.alloc(ADDR_BUF_SIZE);
@@ -68,9 +52,9 @@ const out = new Int32Array(MAX_BATCH * 4);
 
 interface BatchPlan { count: number; size: number; controlSize: number; flags: number }
 
-function planBatch(s: Socket, o: BatchOptions | undefined): BatchPlan {
+function planBatch(s: SocketCore, o: BatchOptions | undefined): BatchPlan {
   if (s.type === C.SOCK_STREAM) {
-    throw new XsockError('ERR_XSOCK_WRONG_SOCKET_TYPE', `message batches need a datagram or seqpacket socket, not ${s.domainName}/${s.typeName}`);
+    throw new XsockError('ERR_XSOCK_WRONG_SOCKET_TYPE', `message batches need a datagram or seqpacket socket, not ${domainName(s.domain)}/${typeName(s.type)}`);
   }
   if (o === undefined) o = {};
   else if (o === null || typeof o !== 'object') throw argType('options', 'an object', o);
@@ -89,7 +73,7 @@ function grown(slab: Buffer, need: number): Buffer {
   return slab.length >= need ? slab : Buffer.alloc(need);
 }
 
-function batchOnce(s: Socket, p: BatchPlan): Message[] | null {
+function batchOnce(s: SocketCore, p: BatchPlan): Message[] | null {
   const fd = s.live();
   // Small batches land in a fresh slab the messages keep as views (no copy per message);
   // big slots go to the shared slab and are copied out at their real length.
@@ -99,37 +83,22 @@ function batchOnce(s: Socket, p: BatchPlan): Message[] | null {
   const cslot = p.controlSize;
   if (cslot > 0) controlSlab = grown(controlSlab, cslot * p.count);
   addrSlab = grown(addrSlab, ADDR_SLOT * p.count);
-  const n = native.recvmmsg(fd, dataSlab, p.size, p.count, out, addrSlab, cslot > 0 ? controlSlab : null, cslot, p.flags);
-  if (n < 0) {
-    if (n === -C.EAGAIN) {
-      s.readiness.drained(POLL_IN);
-      return null;
-    }
-    throw systemError(n, 'recvmmsg');
-  }
+  const n = s.settle(native.recvmmsg(fd, dataSlab, p.size, p.count, out, addrSlab, cslot > 0 ? controlSlab : null, cslot, p.flags), POLL_IN, 'recvmmsg');
+  if (n === null) return null;
   // Own every descriptor of the batch before building anything that could throw.
-  const fdsOf: ReceivedFds[] = [];
-  const ancs = [];
+  const ancs: (Ancillary | null)[] = [];
   for (let i = 0; i < n; i++) {
-    const clen = out[i * 4 + 3];
-    const anc = clen > 0 ? decodeControl(controlSlab.subarray(i * cslot, (i + 1) * cslot), clen) : null;
-    ancs.push(anc);
-    fdsOf.push(anc && anc.fds.length > 0 ? ReceivedFds.adopt(anc.fds) : NO_FDS);
+    const clen = out[i * 4 + 3]!;
+    ancs.push(clen > 0 ? decodeControl(controlSlab.subarray(i * cslot, (i + 1) * cslot), clen) : null);
   }
   const msgs: Message[] = [];
   for (let i = 0; i < n; i++) {
-    const len = out[i * 4];
-    const anc = ancs[i];
-    const alen = out[i * 4 + 2];
+    const len = out[i * 4]!;
+    const alen = out[i * 4 + 2]!;
     const copied = Math.min(len, p.size);
-    const m: Message = {
-      data: small ? dataSlab.subarray(i * p.size, i * p.size + copied) : copyOut(i * p.size, copied),
-      bytes: len, fds: fdsOf[i], flags: out[i * 4 + 1], eof: false,
-    };
-    if (alen > 0) m.from = decodeAddress(addrSlab.subarray(i * ADDR_SLOT, (i + 1) * ADDR_SLOT), Math.min(alen, ADDR_SLOT));
-    if (anc?.credentials) m.credentials = anc.credentials;
-    if (anc?.pidfd !== undefined) m.pidfd = ReceivedFds.adopt([anc.pidfd]);
-    if (anc?.other) m.control = anc.other;
+    const data = small ? dataSlab.subarray(i * p.size, i * p.size + copied) : copyOut(i * p.size, copied);
+    const from = alen > 0 ? decodeAddress(addrSlab.subarray(i * ADDR_SLOT, (i + 1) * ADDR_SLOT), Math.min(alen, ADDR_SLOT)) : undefined;
+    const m = receivedMessage(data, len, out[i * 4 + 1]!, ancs[i]!, false, from);
     // At seqpacket EOF recvmmsg fills every slot with an empty read: one EOF ends the batch.
     if (len === 0 && m.fds.length === 0 && isEof(s, fd, p.size)) {
       m.eof = true;
@@ -148,68 +117,72 @@ function copyOut(off: number, n: number): Buffer {
   return b;
 }
 
-const P = Socket.prototype;
+/** recvmmsg(2), never waiting: up to `count` messages, or null on EAGAIN. */
+export function tryRecvBatch(c: SocketCore, options?: BatchOptions): Message[] | null {
+  return batchOnce(c, planBatch(c, options));
+}
 
-P.tryRecvBatch = function (this: Socket, options) {
-  return batchOnce(this, planBatch(this, options));
-};
-
-P.recvBatch = promised(function (options, opts) {
-  const plan = planBatch(this, options);
-  return waitOrFail(this, POLL_IN, plan.flags, 'recvmmsg', () => batchOnce(this, plan), opts);
-});
+/** recvmmsg(2): waits for at least one message, returns every one already queued (up to count). */
+export function recvBatch(c: SocketCore, options?: BatchOptions, opts?: WaitOptions): Promise<Message[]> {
+  const plan = planBatch(c, options);
+  return attemptOrRetry(() => batchOnce(c, plan), waitingFor(c, POLL_IN), plan.flags, 'recvmmsg', opts);
+}
 
 function batchArg(messages: unknown): Uint8Array[] {
   if (!Array.isArray(messages)) throw argType('messages', 'an array of Buffers or strings', messages);
   return messages.map((m, i) => bytesOf(m, `messages[${i}]`));
 }
 
-function sendBatchOnce(s: Socket, msgs: Uint8Array[], start: number, to: AddressLike | undefined): number | null {
+function sendBatchOnce(s: SocketCore, msgs: Uint8Array[], start: number, to: AddressLike | undefined): number | null {
   const fd = s.live();
   const addrlen = to === undefined ? 0 : encodeAddress(to, toAddr, 'to');
   const count = Math.min(msgs.length - start, MAX_BATCH);
-  const n = native.sendmmsg(fd, msgs, start, count, addrlen ? toAddr : null, addrlen, 0);
-  if (n >= 0) return n;
-  if (n === -C.EAGAIN) {
-    s.readiness.drained(POLL_OUT);
-    return null;
-  }
-  throw systemError(n, 'sendmmsg', to === undefined ? undefined : describeAddress(to));
+  return s.settle(native.sendmmsg(fd, msgs, start, count, addrlen ? toAddr : null, addrlen, 0), POLL_OUT, 'sendmmsg', to);
 }
 
-P.trySendBatch = function (this: Socket, messages, to) {
-  if (this.type === C.SOCK_STREAM) throw new XsockError('ERR_XSOCK_WRONG_SOCKET_TYPE', 'message batches need a datagram or seqpacket socket');
+function messageSocket(c: SocketCore): void {
+  if (c.type === C.SOCK_STREAM) throw new XsockError('ERR_XSOCK_WRONG_SOCKET_TYPE', 'message batches need a datagram or seqpacket socket');
+}
+
+/** sendmmsg(2), never waiting: how many messages were sent (a prefix), or null on EAGAIN. */
+export function trySendBatch(c: SocketCore, messages: unknown, to?: AddressLike): number | null {
+  messageSocket(c);
   const msgs = batchArg(messages);
   if (msgs.length === 0) return 0;
-  return sendBatchOnce(this, msgs, 0, to);
-};
+  return sendBatchOnce(c, msgs, 0, to);
+}
 
-P.sendBatch = async function (this: Socket, messages, to, opts) {
-  if (this.type === C.SOCK_STREAM) throw new XsockError('ERR_XSOCK_WRONG_SOCKET_TYPE', 'message batches need a datagram or seqpacket socket');
+/** sendmmsg(2) until every message is sent; resolves to the count. */
+export async function sendBatch(c: SocketCore, messages: unknown, to?: AddressLike, opts?: WaitOptions): Promise<number> {
+  messageSocket(c);
   const msgs = batchArg(messages);
   if (to !== undefined) encodeAddress(to, toAddr, 'to');
+  const how = waitingFor(c, POLL_OUT);
   let sent = 0;
   while (sent < msgs.length) {
-    sent += await waitOrFail(this, POLL_OUT, 0, 'sendmmsg', () => sendBatchOnce(this, msgs, sent, to), opts);
+    const at = sent;
+    sent += await attemptOrRetry(() => sendBatchOnce(c, msgs, at, to), how, 0, 'sendmmsg', opts);
   }
   return sent;
-};
+}
 
-P.messages = function (this: Socket, options: MessagesOptions = {}) {
+/** Messages as they arrive (recvmmsg underneath); ends at EOF or when the socket closes. */
+export function messages(c: SocketCore, options: MessagesOptions = {}): AsyncGenerator<Message, void, undefined> {
   // Checked here, not in the generator, so bad arguments throw at the call.
-  const plan = planBatch(this, options);
+  const plan = planBatch(c, options);
   const cap = options.maxPerWakeup === undefined ? 256 : intArg('maxPerWakeup', options.maxPerWakeup, 1, 1 << 20);
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) throw argType('options.signal', 'an AbortSignal', options.signal);
   const wait: WaitOptions | undefined = options.signal ? { signal: options.signal } : undefined;
-  return iterate(this, plan, cap, wait);
-};
+  return iterate(c, plan, cap, wait);
+}
 
-async function* iterate(s: Socket, plan: BatchPlan, cap: number, wait: WaitOptions | undefined): AsyncGenerator<Message, void, undefined> {
+async function* iterate(s: SocketCore, plan: BatchPlan, cap: number, wait: WaitOptions | undefined): AsyncGenerator<Message, void, undefined> {
   let batch: Message[] = [];
   let next = 0;
   let delivered = 0;
   try {
     for (;;) {
-      if (s.closed) return;
+      if (s.fd < 0) return;
       const got = batchOnce(s, plan);
       if (got === null) {
         delivered = 0;
@@ -223,7 +196,7 @@ async function* iterate(s: Socket, plan: BatchPlan, cap: number, wait: WaitOptio
       }
       batch = got;
       for (next = 0; next < batch.length;) {
-        const m = batch[next++];
+        const m = batch[next++]!;
         if (m.eof) return;
         yield m;
       }
@@ -236,13 +209,31 @@ async function* iterate(s: Socket, plan: BatchPlan, cap: number, wait: WaitOptio
   } finally {
     // Messages received but never handed out: their descriptors are still ours.
     for (let i = next; i < batch.length; i++) {
-      batch[i].fds.close();
-      batch[i].pidfd?.close();
+      batch[i]!.fds.close();
+      batch[i]!.pidfd?.close();
     }
   }
 }
 
-P[Symbol.asyncIterator] = function (this: Socket) {
-  return this.messages();
-};
+/**
+ * recvmmsg(2) into the caller's buffers, never waiting: message i lands at
+ * data[i*slot, (i+1)*slot) with out[i*4] = its length, out[i*4+1] = msg_flags and
+ * out[i*4+2] = the sender's addrlen (its bytes at addrs[i*ADDR_BUF_SIZE] when `addrs` is
+ * given; decode one with batchSender only when needed). No allocation per message.
+ */
+export function tryRecvBatchInto(c: SocketCore, data: Uint8Array, slot: number, count: number,
+  out: Int32Array, addrs: Uint8Array | null): number | null {
+  intArg('count', count, 1, MAX_BATCH);
+  if (slot * count > data.byteLength) throw new XsockError('ERR_XSOCK_OUT_OF_RANGE', `The "data" buffer holds fewer than count (${count}) slots of ${slot} bytes`);
+  if (out.length < count * 4) throw new XsockError('ERR_XSOCK_OUT_OF_RANGE', 'The "out" array needs 4 entries per message');
+  if (addrs !== null && addrs.byteLength < count * ADDR_SLOT) throw new XsockError('ERR_XSOCK_OUT_OF_RANGE', `The "addrs" buffer needs ${ADDR_SLOT} bytes per message`);
+  return c.settle(native.recvmmsg(c.live(), data, slot, count, out, addrs, null, 0, 0), POLL_IN, 'recvmmsg');
+}
 
+/** The sender of message i of a tryRecvBatchInto batch. */
+export function batchSender(addrs: Uint8Array, out: Int32Array, i: number): SockAddr {
+  return decodeAddress(addrs.subarray(i * ADDR_SLOT, (i + 1) * ADDR_SLOT), Math.min(out[i * 4 + 2]!, ADDR_SLOT));
+}
+
+/** Bytes of sender address room per message in a tryRecvBatchInto batch. */
+export const BATCH_ADDR_SLOT = ADDR_SLOT;

@@ -6,7 +6,7 @@
  * kernel returned: a truncated (MSG_CTRUNC) buffer yields exactly the items that fit.
  */
 import { endianness } from 'node:os';
-import { constants as C } from './constants.js';
+import { constants as C } from '../constants.js';
 import { decodeCredentials, type Credentials } from './options.js';
 
 const HDR = C.SIZEOF_CMSGHDR;
@@ -143,4 +143,34 @@ export function decodeControl(buf: Buffer, len: number): Ancillary {
     off += cmsgAlign(clen);
   }
   return out;
+}
+
+/** struct sock_extended_err (IP_RECVERR / IPV6_RECVERR), with the offender's address bytes. */
+export interface ExtendedError {
+  /** ee_errno: the error (ECONNREFUSED for ICMP port unreachable ...). */
+  errno: number;
+  /** ee_origin: SO_EE_ORIGIN_LOCAL (1), _ICMP (2), _ICMP6 (3) ... */
+  origin: number;
+  /** ee_type and ee_code: the ICMP type and code where the origin is ICMP. */
+  type: number;
+  code: number;
+  info: number;
+  data: number;
+  /** SO_EE_OFFENDER: the sockaddr of the node that reported the error (may be empty). */
+  offender: Buffer;
+}
+
+/** The extended error among the control items of an error-queue read (MSG_ERRQUEUE), or null. */
+export function extendedError(items: readonly ControlItem[] | undefined): ExtendedError | null {
+  for (const it of items ?? []) {
+    const ip = it.level === C.IPPROTO_IP && it.type === C.IP_RECVERR;
+    const ip6 = it.level === C.IPPROTO_IPV6 && it.type === C.IPV6_RECVERR;
+    if (!(ip || ip6) || it.data.length < 16) continue;
+    const d = it.data;
+    return {
+      errno: d.readUInt32LE(0), origin: d[4]!, type: d[5]!, code: d[6]!,
+      info: d.readUInt32LE(8), data: d.readUInt32LE(12), offender: Buffer.from(d.subarray(16)),
+    };
+  }
+  return null;
 }

@@ -8,16 +8,19 @@
  * (ReceivedFds) from the instant recvmsg returns, including the ones installed before a
  * MSG_CTRUNC and the duplicates a MSG_PEEK installs.
  */
-import { native } from './binding.js';
-import { constants as C } from './constants.js';
-import { XsockError, argType, intArg, systemError } from './errors.js';
-import { POLL_IN, POLL_OUT, POLL_PRI, scratch, type WaitOptions } from './readiness.js';
-import { encodeAddress, decodeAddress, describeAddress, ADDR_BUF_SIZE, type AddressLike, type SockAddr } from './address.js';
+import { native } from '../binding.js';
+import { constants as C } from '../constants.js';
+import { XsockError, argType, intArg, systemError } from '../errors.js';
+import { POLL_OUT, scratch, type WaitOptions } from '../readiness.js';
+import { encodeAddress, decodeAddress, ADDR_BUF_SIZE, type AddressLike, type SockAddr } from '../address.js';
+import { domainName, typeName } from '../constants.js';
 import { type Credentials } from './options.js';
-import { encodeControl, decodeControl, controlSizeFor, MAX_FDS_PER_MESSAGE, UNIX_CONTROL_SIZE, type ControlItem } from './ancillary.js';
-import { ReceivedFds, NO_FDS } from './rights.js';
-import { Socket } from './socket.js';
-import { bytesOf, flagsArg, promised, waitOrFail } from './transfer.js';
+import { encodeControl, decodeControl, controlSizeFor, extendedError, MAX_FDS_PER_MESSAGE, UNIX_CONTROL_SIZE, type ControlItem, type ExtendedError } from './ancillary.js';
+import { ReceivedFds } from './rights.js';
+import type { SocketCore } from './core.js';
+import { bytesOf, flagsArg, inputBit, waitingFor } from './transfer.js';
+import { attemptOrRetry } from './retry.js';
+import { receivedMessage } from './received.js';
 
 /** What sendmsg sends. */
 export interface OutgoingMessage {
@@ -71,23 +74,6 @@ export interface Message {
   eof: boolean;
 }
 
-declare module './socket.js' {
-  interface Socket {
-    /** sendmsg(2) without waiting: bytes sent, or null on EAGAIN. */
-    trySendmsg(msg: OutgoingMessage): number | null;
-    /** sendmsg(2): waits for room; resolves to the bytes sent. */
-    sendmsg(msg: OutgoingMessage, opts?: WaitOptions): Promise<number>;
-    /** recvmsg(2) without waiting: the message, or null on EAGAIN. */
-    tryRecvmsg(options?: RecvmsgOptions): Message | null;
-    /** recvmsg(2): waits for a message (or urgent data with MSG_OOB). */
-    recvmsg(options?: RecvmsgOptions, opts?: WaitOptions): Promise<Message>;
-    /** getsockopt(SO_PEERCRED): the peer's credentials at connect()/socketpair() time, or null. */
-    peerCredentials(): Credentials | null;
-    /** getsockopt(SO_PEERPIDFD): a pidfd of the peer process, owned like received rights; null where the kernel has none. */
-    peerPidfd(): ReceivedFds | null;
-  }
-}
-
 const DEFAULT_SIZE = 65536;
 const MAX_IOV = 1024;
 const MAX_CONTROL = 1 << 20;
@@ -108,7 +94,7 @@ interface SendPlan {
   flags: number;
 }
 
-function planSend(s: Socket, msg: OutgoingMessage): SendPlan {
+function planSend(s: SocketCore, msg: OutgoingMessage): SendPlan {
   if (msg === null || typeof msg !== 'object') throw argType('msg', 'an object { data, to?, fds?, credentials?, flags? }', msg);
   const iov = iovOf(msg.data);
   let bytes = 0;
@@ -118,7 +104,7 @@ function planSend(s: Socket, msg: OutgoingMessage): SendPlan {
   const credentials = msg.credentials === undefined ? undefined : credentialsArg(msg.credentials);
   if ((fds && fds.length > 0) || credentials) {
     if (s.domain !== C.AF_UNIX) {
-      throw new XsockError('ERR_XSOCK_WRONG_SOCKET_TYPE', `${fds?.length ? 'rights (fds)' : 'credentials'} can only be passed on unix sockets, not ${s.domainName}/${s.typeName} (the kernel would drop them silently)`);
+      throw new XsockError('ERR_XSOCK_WRONG_SOCKET_TYPE', `${fds?.length ? 'rights (fds)' : 'credentials'} can only be passed on unix sockets, not ${domainName(s.domain)}/${typeName(s.type)} (the kernel would drop them silently)`);
     }
     if (bytes === 0 && s.type === C.SOCK_STREAM) {
       throw new XsockError('ERR_XSOCK_INVALID_ARG_VALUE', 'The "data" argument must hold at least one byte when fds or credentials are sent on a stream socket (the kernel would drop them silently)');
@@ -159,29 +145,24 @@ function credentialsArg(c: unknown): Credentials {
   };
 }
 
-function sendOnce(s: Socket, p: SendPlan): number | null {
+function sendOnce(s: SocketCore, p: SendPlan): number | null {
   const fd = s.live();
   const addrlen = p.to === undefined ? 0 : encodeAddress(p.to, toAddr, 'to');
   const clen = p.fds || p.credentials ? encodeControl(sendControl, p.fds, p.credentials) : 0;
   const rc = native.sendmsg(fd, p.iov, addrlen ? toAddr : null, addrlen, clen ? sendControl : null, clen, p.flags);
-  if (rc >= 0) return rc;
-  if (rc === -C.EAGAIN) {
-    s.readiness.drained(POLL_OUT);
-    return null;
-  }
-  throw systemError(rc, 'sendmsg', p.to === undefined ? undefined : describeAddress(p.to));
+  return s.settle(rc, POLL_OUT, 'sendmsg', p.to);
 }
 
-const P = Socket.prototype;
+/** sendmsg(2), never waiting: bytes sent, or null on EAGAIN. */
+export function trySendmsg(c: SocketCore, msg: OutgoingMessage): number | null {
+  return sendOnce(c, planSend(c, msg));
+}
 
-P.trySendmsg = function (this: Socket, msg) {
-  return sendOnce(this, planSend(this, msg));
-};
-
-P.sendmsg = promised(function (msg, opts) {
-  const plan = planSend(this, msg);
-  return waitOrFail(this, POLL_OUT, plan.flags, 'sendmsg', () => sendOnce(this, plan), opts);
-});
+/** sendmsg(2): waits for room. */
+export function sendmsg(c: SocketCore, msg: OutgoingMessage, opts?: WaitOptions): Promise<number> {
+  const plan = planSend(c, msg);
+  return attemptOrRetry(() => sendOnce(c, plan), waitingFor(c, POLL_OUT), plan.flags, 'sendmsg', opts);
+}
 
 /** A validated recvmsg. */
 interface RecvPlan {
@@ -192,7 +173,7 @@ interface RecvPlan {
   keepPeeked: boolean;
 }
 
-function planRecv(s: Socket, o: RecvmsgOptions | undefined): RecvPlan {
+function planRecv(s: SocketCore, o: RecvmsgOptions | undefined): RecvPlan {
   if (o === undefined) o = {};
   else if (o === null || typeof o !== 'object') throw argType('options', 'an object', o);
   let buffers: Uint8Array[] | undefined;
@@ -213,7 +194,7 @@ function planRecv(s: Socket, o: RecvmsgOptions | undefined): RecvPlan {
   return { size, buffers, controlSize, flags: flagsArg(o.flags), keepPeeked: o.keepPeeked === true };
 }
 
-function recvOnce(s: Socket, p: RecvPlan): Message | null {
+function recvOnce(s: SocketCore, p: RecvPlan): Message | null {
   const fd = s.live();
   const own = p.buffers === undefined && p.size > recvData.length ? Buffer.allocUnsafe(p.size) : null;
   const iov = p.buffers ?? (own ? [own] : dataIov(p.size));
@@ -221,36 +202,19 @@ function recvOnce(s: Socket, p: RecvPlan): Message | null {
     : p.controlSize <= recvControl.length ? controlView(p.controlSize) : Buffer.alloc(p.controlSize);
   // Connection-oriented sockets have one fixed peer (getpeername): skip the per-read copy.
   const wantsAddr = s.type !== C.SOCK_STREAM && s.type !== C.SOCK_SEQPACKET;
-  const rc = native.recvmsg(fd, iov, wantsAddr ? fromAddr : null, control, p.flags);
-  if (rc < 0) {
-    if (rc === -C.EAGAIN) {
-      s.readiness.drained(p.flags & C.MSG_OOB ? POLL_PRI : POLL_IN);
-      return null;
-    }
-    throw systemError(rc, 'recvmsg');
-  }
-  const addrlen = scratch[0];
-  const controllen = scratch[1];
-  const flags = scratch[2];
-  // Take the descriptors before anything else can throw, so none is ever orphaned.
+  const rc = s.settle(native.recvmsg(fd, iov, wantsAddr ? fromAddr : null, control, p.flags), inputBit(p.flags), 'recvmsg');
+  if (rc === null) return null;
+  const addrlen = scratch[0]!;
+  const controllen = scratch[1]!;
+  const flags = scratch[2]!;
   const anc = control !== null && controllen > 0 ? decodeControl(control, controllen) : null;
-  let fds = NO_FDS;
-  let pidfd: ReceivedFds | undefined;
-  if (anc !== null) {
-    const peekedAway = (p.flags & C.MSG_PEEK) !== 0 && !p.keepPeeked;
-    if (anc.fds.length > 0) fds = peekedAway ? closeAll(anc.fds) : ReceivedFds.adopt(anc.fds);
-    if (anc.pidfd !== undefined) pidfd = peekedAway ? closeAll([anc.pidfd]) : ReceivedFds.adopt([anc.pidfd]);
-  }
   const copied = Math.min(rc, p.size);
   const data = p.buffers ? placed(p.buffers, copied) : own ? own.subarray(0, copied) : copyOut(copied);
-  const m: Message = { data, bytes: rc, fds, flags, eof: false };
-  if (wantsAddr && addrlen > 0) m.from = decodeAddress(fromAddr, Math.min(addrlen, fromAddr.length));
-  if (anc?.credentials) m.credentials = anc.credentials;
-  if (pidfd) m.pidfd = pidfd;
-  if (anc?.other) m.control = anc.other;
+  const from = wantsAddr && addrlen > 0 ? decodeAddress(fromAddr, Math.min(addrlen, fromAddr.length)) : undefined;
+  const m = receivedMessage(data, rc, flags, anc, (p.flags & C.MSG_PEEK) !== 0 && !p.keepPeeked, from);
   // SO_PASSCRED makes the kernel attach (empty) credentials even to the EOF read, so only
   // passed descriptors prove a zero-byte read was a message.
-  if (rc === 0 && (p.flags & C.MSG_OOB) === 0 && fds.length === 0 && isEof(s, fd, p.size)) {
+  if (rc === 0 && (p.flags & C.MSG_OOB) === 0 && m.fds.length === 0 && isEof(s, fd, p.size)) {
     m.eof = true;
     delete m.credentials;
   }
@@ -275,14 +239,8 @@ function controlView(size: number): Buffer {
   return controlCache;
 }
 
-/** Peeked duplicates: closed now, their count kept (as -1 entries) so a caller sees they came. */
-function closeAll(fds: number[]): ReceivedFds {
-  for (const fd of fds) native.close(fd);
-  return ReceivedFds.closedCount(fds.length);
-}
-
 /** Zero bytes is EOF on a stream; on seqpacket only when poll reports the hangup too. */
-function isEof(s: Socket, fd: number, capacity: number): boolean {
+export function isEof(s: SocketCore, fd: number, capacity: number): boolean {
   if (s.type === C.SOCK_STREAM) return capacity > 0;
   if (s.type === C.SOCK_SEQPACKET) return (native.pollNow(fd, C.POLLRDHUP | C.POLLHUP) & (C.POLLRDHUP | C.POLLHUP)) !== 0;
   return false;
@@ -303,29 +261,53 @@ function placed(buffers: Uint8Array[], n: number): Buffer {
   return Buffer.concat(parts, n);
 }
 
-P.tryRecvmsg = function (this: Socket, options) {
-  return recvOnce(this, planRecv(this, options));
-};
+/** recvmsg(2), never waiting: the message, or null on EAGAIN. */
+export function tryRecvmsg(c: SocketCore, options?: RecvmsgOptions): Message | null {
+  return recvOnce(c, planRecv(c, options));
+}
 
-P.recvmsg = promised(function (options, opts) {
-  const plan = planRecv(this, options);
-  return waitOrFail(this, plan.flags & C.MSG_OOB ? POLL_PRI : POLL_IN, plan.flags, 'recvmsg', () => recvOnce(this, plan), opts);
-});
+/** recvmsg(2): waits for a message (or urgent data with MSG_OOB). */
+export function recvmsg(c: SocketCore, options?: RecvmsgOptions, opts?: WaitOptions): Promise<Message> {
+  const plan = planRecv(c, options);
+  return attemptOrRetry(() => recvOnce(c, plan), waitingFor(c, inputBit(plan.flags)), plan.flags, 'recvmsg', opts);
+}
 
-P.peerCredentials = function (this: Socket) {
-  return (this.getsockopt('SOL_SOCKET', 'SO_PEERCRED') as Credentials | null) ?? null;
-};
-
-P.peerPidfd = function (this: Socket) {
-  const fd = this.live();
+/** getsockopt(SO_PEERPIDFD): a pidfd of the peer, owned like received rights; null where the kernel has none. */
+export function peerPidfd(c: SocketCore): ReceivedFds | null {
+  const fd = c.live();
   if (C.SO_PEERPIDFD === undefined) return null;
   const rc = native.getsockopt(fd, C.SOL_SOCKET, C.SO_PEERPIDFD, pidfdBuf);
   if (rc === -C.ENOPROTOOPT || rc === -C.ENODATA || rc === -C.EINVAL) return null;
   if (rc < 0) throw systemError(rc, 'getsockopt');
   return rc >= 4 ? ReceivedFds.adopt([pidfdBuf.readInt32LE(0)]) : null;
-};
+}
 
 const pidfdBuf = Buffer.alloc(4);
 
-/** @internal Shared with batch.ts: end-of-file test for a zero-byte read. */
-export { isEof };
+/** One entry of the socket's error queue (IP_RECVERR): the failed datagram and why. */
+export interface QueuedError extends ExtendedError {
+  /** The datagram (or its head) whose sending failed. */
+  payload: Buffer;
+  /** Where it was sent (the original destination), as address bytes and decoded. */
+  addr: Buffer;
+  to?: SockAddr;
+}
+
+const errqData = Buffer.alloc(65536);
+const errqControl = Buffer.alloc(512);
+
+/** recvmsg(2) with MSG_ERRQUEUE, never waiting: the oldest queued error, or null when none. */
+export function tryRecvErrqueue(c: SocketCore): QueuedError | null {
+  const fd = c.live();
+  const rc = native.recvmsg(fd, [errqData], fromAddr, errqControl, C.MSG_ERRQUEUE);
+  if (rc === -C.EAGAIN) return null;
+  if (rc < 0) throw systemError(rc, 'recvmsg');
+  const addrlen = Math.min(scratch[0]!, fromAddr.length);
+  const anc = decodeControl(errqControl, scratch[1]!);
+  // Never any rights on an error queue, but own whatever came rather than leak it.
+  for (const f of anc.fds) native.close(f);
+  const ee = extendedError(anc.other) ?? { errno: C.ECONNREFUSED, origin: 0, type: 0, code: 0, info: 0, data: 0, offender: Buffer.alloc(0) };
+  const q: QueuedError = { ...ee, payload: Buffer.from(errqData.subarray(0, Math.min(rc, errqData.length))), addr: Buffer.from(fromAddr.subarray(0, addrlen)) };
+  if (addrlen > 0) q.to = decodeAddress(fromAddr, addrlen);
+  return q;
+}

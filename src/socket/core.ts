@@ -1,0 +1,88 @@
+/**
+ * The small core every socket call works on: the descriptor, its ownership and its
+ * readiness. A descriptor is closed exactly once — by close(), by the reaper when its
+ * Socket is garbage-collected unclosed, or by the environment's teardown when a worker is
+ * terminated (the shim's `own` record) — and its watcher is stopped before that close.
+ */
+import { native } from '../binding.js';
+import { XsockError, systemError } from '../errors.js';
+import { Readiness, ensureInit } from '../readiness.js';
+import { describeAddress, type AddressLike } from '../address.js';
+import { constants as C } from '../constants.js';
+
+interface Holdings { fd: number; readiness: Readiness | null }
+
+/** Sockets garbage-collected unclosed still give their descriptor back. */
+const reaper = new FinalizationRegistry<Holdings>((h) => {
+  h.readiness?.close();
+  if (h.fd >= 0) {
+    native.own(h.fd, 0);
+    native.close(h.fd);
+  }
+});
+
+/** The descriptor of one Socket, its ownership and its readiness. */
+export class SocketCore {
+  fd: number;
+  readonly domain: number;
+  readonly type: number;
+  readonly protocol: number;
+  /** Destination of a non-blocking connect still in progress (text, for errors). */
+  connecting: string | null = null;
+  private readonly held: Holdings;
+
+  /** Takes ownership of `fd` on behalf of `owner` (reaped when the owner is collected). */
+  constructor(owner: object, fd: number, domain: number, type: number, protocol: number) {
+    ensureInit(); // the shim's scratch must be ours before any call that writes out-params
+    this.fd = fd;
+    this.domain = domain;
+    this.type = type;
+    this.protocol = protocol;
+    this.held = { fd, readiness: null };
+    reaper.register(owner, this.held, owner);
+    native.own(fd, 1);
+  }
+
+  /** The fd, or throws ERR_XSOCK_CLOSED. */
+  live(): number {
+    if (this.fd < 0) throw new XsockError('ERR_XSOCK_CLOSED', 'the socket is closed');
+    return this.fd;
+  }
+
+  /** The descriptor's readiness (the shared watcher is made on first wait). */
+  get readiness(): Readiness {
+    const fd = this.live();
+    return this.held.readiness ??= Readiness.of(fd);
+  }
+
+  /** A try* call met EAGAIN for these bits: readiness subscribers may be told again. */
+  drained(bits: number): void {
+    this.held.readiness?.drained(bits);
+  }
+
+  /**
+   * A syscall's result: the count, null on EAGAIN (telling readiness the direction
+   * drained), or the system error thrown.
+   */
+  settle(rc: number, bit: number, syscall: string, address?: AddressLike): number | null {
+    if (rc >= 0) return rc;
+    if (rc === -C.EAGAIN) {
+      this.drained(bit);
+      return null;
+    }
+    throw systemError(rc, syscall, address === undefined ? undefined : describeAddress(address));
+  }
+
+  /** Stops watching and gives up ownership; returns the fd (or -1 when already released). */
+  release(owner: object): number {
+    const fd = this.fd;
+    if (fd < 0) return -1;
+    this.held.readiness?.close();
+    this.held.readiness = null;
+    this.held.fd = -1;
+    this.fd = -1;
+    reaper.unregister(owner);
+    native.own(fd, 0);
+    return fd;
+  }
+}

@@ -1,0 +1,14 @@
+/**
+ * The socket layer: the one door to the kernel. Everything above it — XTI, STREAMS
+ * pipes, the command, the Node faces — reaches descriptors only through what is exported
+ * here.
+ */
+export { Socket, socket, socketpair, untilReady } from './socket.js';
+export { batchSender, BATCH_ADDR_SLOT } from './batch.js';
+export type { BindOptions, Datagram, Message, OutgoingMessage, RecvmsgOptions, QueuedError, BatchOptions, MessagesOptions } from './socket.js';
+export { ReceivedFds } from './rights.js';
+export { MAX_FDS_PER_MESSAGE, type ControlItem, type ExtendedError } from './ancillary.js';
+export { optionTable, lookupOption, encodeOption, decodeOption, type Linger, type Credentials, type OptionSpec } from './options.js';
+export { register, lookup, require as requireSocket, unregister } from './descriptors.js';
+export { pollFd, dupOnto, dupCloexec, isCloexec, setNonblocking, closeFd } from './descriptor.js';
+export { retry, attemptOrRetry, rejecting, datagramOutputPace, type Waiting, type Pace } from './retry.js';

@@ -1,0 +1,182 @@
+/**
+ * Lifecycle and naming: socket(2), socketpair(2), bind(2), listen(2), accept4(2),
+ * connect(2), shutdown(2), getsockname(2), getpeername(2), and the discovery of an adopted
+ * descriptor's domain, type and protocol.
+ */
+import { lstatSync, unlinkSync, fstatSync } from 'node:fs';
+import { native } from '../binding.js';
+import { constants as C } from '../constants.js';
+import { XsockError, check, intArg, systemError, argValue } from '../errors.js';
+import { POLL_IN, POLL_OUT, scratch, ensureInit, type WaitOptions } from '../readiness.js';
+import { encodeAddress, decodeAddress, describeAddress, ADDR_BUF_SIZE, type AddressLike, type SockAddr } from '../address.js';
+import type { SocketCore } from './core.js';
+import { attemptOrRetry, unixBacklogPace } from './retry.js';
+import { sleep } from '../wait.js';
+
+/** Options for bind(). */
+export interface BindOptions {
+  /** Unix paths: remove a stale socket file (one nobody listens on) and bind again. */
+  unlinkStale?: boolean;
+}
+
+/** Address scratch for calls that hand an address to the kernel and return at once. */
+const addrBuf = Buffer.alloc(ADDR_BUF_SIZE);
+const intBuf = Buffer.alloc(4);
+
+/** socket(2) with SOCK_NONBLOCK|SOCK_CLOEXEC: the new fd. */
+export function openSocket(domain: number, type: number, protocol: number): number {
+  return check(native.socket(domain, type, protocol), 'socket');
+}
+
+/** socketpair(2) with SOCK_NONBLOCK|SOCK_CLOEXEC: the two fds. */
+export function openPair(domain: number, type: number, protocol: number): [number, number] {
+  ensureInit(); // scratch receives the pair
+  check(native.socketpair(domain, type, protocol), 'socketpair');
+  return [scratch[0]!, scratch[1]!];
+}
+
+/** An int socket option read with getsockopt(2), or `fallback` when the kernel has none. */
+export function intOption(fd: number, level: number, name: number, fallback: number): number {
+  const len = native.getsockopt(fd, level, name, intBuf);
+  return len >= 4 ? intBuf.readInt32LE(0) : fallback;
+}
+
+/** What an adopted descriptor is: SO_DOMAIN/SO_TYPE/SO_PROTOCOL; made non-blocking. */
+export function discover(fd: number): { domain: number; type: number; protocol: number } {
+  intArg('fd', fd, 0, 0x7fffffff);
+  let isSocket: boolean;
+  try {
+    isSocket = fstatSync(fd).isSocket();
+  } catch (err) {
+    throw new XsockError('ERR_XSOCK_BAD_FD', `The "fd" argument ${fd} is not an open descriptor`, { cause: err });
+  }
+  if (!isSocket) throw new XsockError('ERR_XSOCK_NOT_A_SOCKET', `The "fd" argument ${fd} is not a socket`);
+  const get = (name: number): number => {
+    const len = check(native.getsockopt(fd, C.SOL_SOCKET, name, intBuf), 'getsockopt');
+    return len >= 4 ? intBuf.readInt32LE(0) : 0;
+  };
+  const r = { domain: get(C.SO_DOMAIN), type: get(C.SO_TYPE), protocol: get(C.SO_PROTOCOL) };
+  const fl = check(native.getfl(fd), 'fcntl');
+  if (!(fl & C.O_NONBLOCK)) check(native.setfl(fd, fl | C.O_NONBLOCK), 'fcntl');
+  return r;
+}
+
+/** bind(2). */
+export function bind(c: SocketCore, address: AddressLike, options: BindOptions = {}): void {
+  const fd = c.live();
+  const len = encodeAddress(address, addrBuf);
+  const rc = native.bind(fd, addrBuf, len);
+  const path = pathOf(address);
+  if (rc === -C.EADDRINUSE && options.unlinkStale && path !== undefined && isStale(path, c.type)) {
+    unlinkSync(path);
+    check(native.bind(fd, addrBuf, encodeAddress(address, addrBuf)), 'bind', describeAddress(address));
+    return;
+  }
+  check(rc, 'bind', describeAddress(address));
+}
+
+/** listen(2). */
+export function listen(c: SocketCore, backlog: unknown): void {
+  check(native.listen(c.live(), intArg('backlog', backlog, -1, 0x7fffffff)), 'listen');
+}
+
+/** accept4(2), never waiting: the new fd and the peer's address, or null. */
+export function tryAccept(c: SocketCore): { fd: number; from: SockAddr } | null {
+  const fd = c.live();
+  for (;;) {
+    const nfd = native.accept(fd, addrBuf);
+    if (nfd >= 0) return { fd: nfd, from: decodeAddress(addrBuf, scratch[0]!) };
+    if (nfd === -C.ECONNABORTED) continue; // the peer gave up before we took it
+    if (c.settle(nfd, POLL_IN, 'accept') === null) return null;
+  }
+}
+
+/** accept4(2), waiting for a connection. */
+export function accept<T>(c: SocketCore, wrap: (r: { fd: number; from: SockAddr }) => T, opts?: WaitOptions): Promise<T> {
+  return attemptOrRetry(() => {
+    const r = tryAccept(c);
+    return r === null ? null : wrap(r);
+  }, { wait: (o) => c.readiness.wait(POLL_IN, o) }, 0, 'accept', opts);
+}
+
+/**
+ * connect(2), never waiting. true: connected. false: in progress (EINPROGRESS, or a unix
+ * listener whose backlog is full). Called again while in progress it never repeats
+ * connect(2): it reads SO_ERROR once the socket is writable.
+ */
+export function tryConnect(c: SocketCore, address: AddressLike): boolean {
+  const fd = c.live();
+  if (c.connecting !== null) return connectOutcome(c, true);
+  const len = encodeAddress(address, addrBuf);
+  const rc = native.connect(fd, addrBuf, len);
+  if (rc === 0) return true;
+  if (rc === -C.EINPROGRESS) {
+    c.connecting = describeAddress(address);
+    return false;
+  }
+  if (rc === -C.EAGAIN) return false; // AF_UNIX: backlog full, nothing in progress
+  throw systemError(rc, 'connect', describeAddress(address));
+}
+
+/** connect(2): resolves once connected; rejects with the kernel's error (SO_ERROR). */
+export function connect(c: SocketCore, address: AddressLike, opts?: WaitOptions): Promise<void> {
+  encodeAddress(address, addrBuf); // validate before any wait
+  return attemptOrRetry(() => (tryConnect(c, address) ? true : null), {
+    // In progress: writability tells the outcome. A full unix backlog gives no readiness:
+    // back off and try again.
+    wait: (o, round) => (c.connecting !== null ? c.readiness.wait(POLL_OUT, o) : sleep(unixBacklogPace(round), o)),
+  }, 0, 'connect', opts).then(() => undefined);
+}
+
+/** After EINPROGRESS: SO_ERROR read exactly once, when the socket is writable. */
+function connectOutcome(c: SocketCore, pollFirst: boolean): boolean {
+  const fd = c.live();
+  const done = C.POLLOUT | C.POLLERR | C.POLLHUP;
+  if (pollFirst && !(native.pollNow(fd, done) & done)) return false;
+  const err = intOption(fd, C.SOL_SOCKET, C.SO_ERROR, 0);
+  const where = c.connecting ?? undefined;
+  if (err === 0 && native.getpeername(fd, addrBuf) < 0) return false; // spurious wake-up
+  c.connecting = null;
+  if (err !== 0) throw systemError(-err, 'connect', where);
+  return true;
+}
+
+/** shutdown(2). */
+export function shutdown(c: SocketCore, how: unknown): void {
+  const h = how === 'read' ? C.SHUT_RD : how === 'write' ? C.SHUT_WR : how === 'both' ? C.SHUT_RDWR
+    : typeof how === 'number' && (how === C.SHUT_RD || how === C.SHUT_WR || how === C.SHUT_RDWR) ? how : -1;
+  if (h < 0) throw argValue('how', `must be 'read', 'write', 'both' or SHUT_RD/SHUT_WR/SHUT_RDWR; received ${String(how)}`);
+  check(native.shutdown(c.live(), h), 'shutdown');
+}
+
+/** getsockname(2). */
+export function getsockname(c: SocketCore): SockAddr {
+  return decodeAddress(addrBuf, check(native.getsockname(c.live(), addrBuf), 'getsockname'));
+}
+
+/** getpeername(2). */
+export function getpeername(c: SocketCore): SockAddr {
+  return decodeAddress(addrBuf, check(native.getpeername(c.live(), addrBuf), 'getpeername'));
+}
+
+function pathOf(address: AddressLike): string | undefined {
+  if (typeof address === 'string') return address.startsWith('@') ? undefined : address.replace(/^unix:/, '');
+  return address.family === 'unix' && address.abstract === undefined ? address.path : undefined;
+}
+
+/** A socket file is stale when it is a socket and connecting to it is refused. */
+function isStale(path: string, type: number): boolean {
+  try {
+    if (!lstatSync(path).isSocket()) return false;
+  } catch {
+    return false;
+  }
+  const fd = native.socket(C.AF_UNIX, type, 0);
+  if (fd < 0) return false;
+  try {
+    const rc = native.connect(fd, addrBuf, encodeAddress({ family: 'unix', path }, addrBuf));
+    return rc === -C.ECONNREFUSED;
+  } finally {
+    native.close(fd);
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * The one retry loop, in the shape of Go's poll.FD: try the call; on EAGAIN wait for the
+ * readiness that may change the answer; try again. Every Promise form of the socket layer,
+ * and every XTI call that may wait, goes through `retry`.
+ *
+ * Three kernel quirks give no readiness worth waiting for; their pacing lives here, named,
+ * and is the only backoff in the library:
+ *  - an unconnected datagram sender is told POLLOUT right after EAGAIN (the socket's own
+ *    send buffer has room; the receiver's queue is what is full);
+ *  - a unix stream listener whose backlog is full refuses connect with EAGAIN and
+ *    nothing becomes ready when it drains;
+ *  - POLLPRI reports a TCP urgent pointer before the urgent byte itself has arrived.
+ */
+import { systemError } from '../errors.js';
+import type { WaitOptions } from '../readiness.js';
+import { deadlineOf, remaining, sleep } from '../wait.js';
+import { constants as C } from '../constants.js';
+
+/** Milliseconds to pause before the next attempt, given how many attempts came back empty. */
+export type Pace = (round: number) => number;
+
+/** Datagram output: 1, 2, 4 ... 32 ms once a wake-up has repeated EAGAIN. */
+export const datagramOutputPace: Pace = (round) => (round === 0 ? 0 : Math.min(2 ** (round - 1), 32));
+/** Full unix backlog: 1, 2, 4 ... 50 ms between connect attempts. */
+export const unixBacklogPace: Pace = (round) => Math.min(2 ** round, 50);
+/** Urgent pointer seen, byte not yet: 1 ms. */
+export const urgentPointerPace: Pace = (round) => (round === 0 ? 0 : 1);
+
+/** How a call waits between attempts. */
+export interface Waiting {
+  /** Waits for what may change the answer (`opts` carries the call's remaining bounds). */
+  wait(opts: WaitOptions | undefined, round: number): Promise<unknown>;
+  /** A kernel quirk's pause before each wait. */
+  pace?: Pace;
+  /** The caller's own attempt just met EAGAIN: wait before the first attempt here. */
+  tried?: boolean;
+}
+
+/**
+ * Runs `attempt` until it returns non-null, waiting between attempts. The deadline of
+ * `opts.timeout` covers the whole call, however many waits it takes.
+ */
+export async function retry<T>(attempt: () => T | null, how: Waiting, opts?: WaitOptions): Promise<T> {
+  const deadline = deadlineOf(opts);
+  for (let round = 0; ; round++) {
+    if (round > 0 || !how.tried) {
+      const r = attempt();
+      if (r !== null) return r;
+    }
+    const pause = how.pace?.(round) ?? 0;
+    if (pause > 0) await sleep(pause, remaining(deadline, opts));
+    await how.wait(remaining(deadline, opts), round);
+  }
+}
+
+/**
+ * A Promise form's first attempt runs synchronously (no promise or microtask turn when
+ * the kernel answers at once); MSG_DONTWAIT makes it fail with EAGAIN instead of waiting.
+ */
+export function attemptOrRetry<T>(attempt: () => T | null, how: Waiting, flags: number, syscall: string, opts?: WaitOptions): Promise<T> {
+  deadlineOf(opts); // options are checked on entry, whatever path the call takes
+  const first = attempt();
+  if (first !== null) return Promise.resolve(first);
+  if (flags & C.MSG_DONTWAIT) return Promise.reject(systemError(-C.EAGAIN, syscall));
+  return retry(attempt, { ...how, tried: true }, opts);
+}
+
+/**
+ * Wraps a Promise-form body so argument and syscall errors become rejections, without the
+ * extra promise and microtask turns an async function would add per call.
+ */
+export function rejecting<T>(body: () => Promise<T>): Promise<T> {
+  try {
+    return body();
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}

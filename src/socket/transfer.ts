@@ -1,0 +1,134 @@
+/**
+ * Data transfer: send(2), recv(2), sendto(2), recvfrom(2) (and read/write-style use of a
+ * connected stream). The try* forms never wait; the Promise forms go through the one retry
+ * loop. recvInto fills the caller's buffer, so a busy reader allocates nothing.
+ */
+import { native } from '../binding.js';
+import { constants as C } from '../constants.js';
+import { argType, intArg } from '../errors.js';
+import { POLL_IN, POLL_OUT, POLL_PRI, scratch, type WaitOptions } from '../readiness.js';
+import { encodeAddress, decodeAddress, ADDR_BUF_SIZE, type AddressLike, type SockAddr } from '../address.js';
+import type { SocketCore } from './core.js';
+import { attemptOrRetry, datagramOutputPace, type Waiting } from './retry.js';
+
+/** What recvfrom resolves to. */
+export interface Datagram { data: Buffer; from: SockAddr }
+
+const toAddr = Buffer.alloc(ADDR_BUF_SIZE);
+const fromAddr = Buffer.alloc(ADDR_BUF_SIZE);
+const DEFAULT_SIZE = 65536;
+
+/** string -> UTF-8 bytes; anything else but bytes is refused. */
+export function bytesOf(data: unknown, name = 'data'): Uint8Array {
+  if (data instanceof Uint8Array) return data;
+  if (typeof data === 'string') return Buffer.from(data, 'utf8');
+  throw argType(name, 'a Buffer, Uint8Array or string', data);
+}
+
+/** Validates MSG_* flags. */
+export function flagsArg(flags: unknown): number {
+  return flags === undefined ? 0 : intArg('flags', flags, 0, 0x7fffffff);
+}
+
+function sizeArg(size: unknown): number {
+  return size === undefined ? DEFAULT_SIZE : intArg('size', size, 0, 0x7fffffff);
+}
+
+function bufArg(buf: unknown): Uint8Array {
+  if (!(buf instanceof Uint8Array)) throw argType('buf', 'a Buffer or Uint8Array', buf);
+  return buf;
+}
+
+/** The readiness a call waits for: input, or priority for out-of-band. */
+export function inputBit(flags: number): number {
+  return flags & C.MSG_OOB ? POLL_PRI : POLL_IN;
+}
+
+/** Waiting for input (or priority) readiness. */
+export function waitingFor(c: SocketCore, mask: number): Waiting {
+  const pace = mask === POLL_OUT && c.type !== C.SOCK_STREAM ? datagramOutputPace : undefined;
+  return { wait: (o) => c.readiness.wait(mask, o), pace };
+}
+
+/** send(2) of buf[off, off+len), never waiting. */
+export function trySend(c: SocketCore, b: Uint8Array, flags: number, off = 0, len = b.byteLength - off): number | null {
+  return c.settle(native.send(c.live(), b, off, len, flags), POLL_OUT, 'send');
+}
+
+export function send(c: SocketCore, data: unknown, flags: unknown, opts?: WaitOptions): Promise<number> {
+  const b = bytesOf(data);
+  const f = flagsArg(flags);
+  return attemptOrRetry(() => trySend(c, b, f), waitingFor(c, POLL_OUT), f, 'send', opts);
+}
+
+/** send(2) until every byte is accepted (write(2) semantics on a stream). */
+export async function sendAll(c: SocketCore, data: unknown, opts?: WaitOptions): Promise<void> {
+  const b = bytesOf(data);
+  c.live(); // a closed socket fails even when there is nothing to send
+  const how = waitingFor(c, POLL_OUT);
+  for (let off = 0; off < b.byteLength;) {
+    const at = off;
+    off += await attemptOrRetry(() => trySend(c, b, 0, at), how, 0, 'send', opts);
+  }
+}
+
+/** recv(2) into buf[off, off+len), never waiting: the kernel's count, or null. */
+export function tryRecvInto(c: SocketCore, buf: unknown, flags: unknown, off?: number, len?: number): number | null {
+  const b = bufArg(buf);
+  const f = flagsArg(flags);
+  const o = off === undefined ? 0 : intArg('offset', off, 0, b.byteLength);
+  const n = len === undefined ? b.byteLength - o : intArg('length', len, 0, b.byteLength - o);
+  return c.settle(native.recv(c.live(), b, o, n, f), inputBit(f), 'recv');
+}
+
+export function recvInto(c: SocketCore, buf: unknown, flags: unknown, opts?: WaitOptions): Promise<number> {
+  const b = bufArg(buf);
+  const f = flagsArg(flags);
+  const bit = inputBit(f);
+  return attemptOrRetry(() => c.settle(native.recv(c.live(), b, 0, b.byteLength, f), bit, 'recv'), waitingFor(c, bit), f, 'recv', opts);
+}
+
+export function tryRecv(c: SocketCore, size: unknown, flags: unknown): Buffer | null {
+  const buf = Buffer.allocUnsafe(sizeArg(size));
+  const n = tryRecvInto(c, buf, flags);
+  return n === null ? null : buf.subarray(0, Math.min(n, buf.length));
+}
+
+export async function recv(c: SocketCore, size: unknown, flags: unknown, opts?: WaitOptions): Promise<Buffer> {
+  const buf = Buffer.allocUnsafe(sizeArg(size));
+  const n = await recvInto(c, buf, flags, opts);
+  return buf.subarray(0, Math.min(n, buf.length));
+}
+
+function sendtoOnce(c: SocketCore, b: Uint8Array, address: AddressLike, f: number): number | null {
+  const len = encodeAddress(address, toAddr);
+  return c.settle(native.sendto(c.live(), b, 0, b.byteLength, f, toAddr, len), POLL_OUT, 'sendto', address);
+}
+
+export function trySendto(c: SocketCore, data: unknown, address: AddressLike, flags: unknown): number | null {
+  return sendtoOnce(c, bytesOf(data), address, flagsArg(flags));
+}
+
+export function sendto(c: SocketCore, data: unknown, address: AddressLike, flags: unknown, opts?: WaitOptions): Promise<number> {
+  const b = bytesOf(data);
+  const f = flagsArg(flags);
+  encodeAddress(address, toAddr); // validate before any wait
+  return attemptOrRetry(() => sendtoOnce(c, b, address, f), waitingFor(c, POLL_OUT), f, 'sendto', opts);
+}
+
+function recvfromOnce(c: SocketCore, size: number, f: number): Datagram | null {
+  const buf = Buffer.allocUnsafe(size);
+  const n = c.settle(native.recvfrom(c.live(), buf, 0, size, f, fromAddr), inputBit(f), 'recvfrom');
+  if (n === null) return null;
+  return { data: buf.subarray(0, Math.min(n, size)), from: decodeAddress(fromAddr, scratch[0]!) };
+}
+
+export function tryRecvfrom(c: SocketCore, size: unknown, flags: unknown): Datagram | null {
+  return recvfromOnce(c, sizeArg(size), flagsArg(flags));
+}
+
+export function recvfrom(c: SocketCore, size: unknown, flags: unknown, opts?: WaitOptions): Promise<Datagram> {
+  const n = sizeArg(size);
+  const f = flagsArg(flags);
+  return attemptOrRetry(() => recvfromOnce(c, n, f), waitingFor(c, inputBit(f)), f, 'recvfrom', opts);
+}
