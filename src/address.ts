@@ -6,10 +6,9 @@
  * socket), and a 108-byte path has no terminating NUL.
  */
 import { isIPv4, isIPv6 } from 'node:net';
-import { readFileSync } from 'node:fs';
 import { constants as C } from './constants.js';
 import { XsockError, argType } from './errors.js';
-import { parseIPv6, formatIPv6 } from './ipv6.js';
+import { parseIPv6, formatIPv6, scopeIdOf } from './ipv6.js';
 
 /** `{ path }` names a file, `{ abstract }` an abstract name (exact bytes), neither: unnamed. */
 export interface UnixAddress { family: 'unix'; path?: string; abstract?: string | Buffer }
@@ -124,7 +123,7 @@ export function parseAddress(text: string, argName = 'address'): SockAddr {
   if (m6) {
     if (!isIPv6(m6[1])) throw badAddress(argName, `has an invalid IPv6 address: ${m6[1]}`);
     const addr: Inet6Address = { family: 'inet6', address: m6[1], port: portText(m6[3], argName) };
-    if (m6[2] !== undefined) addr.scopeId = scopeIdOf(m6[2], argName);
+    if (m6[2] !== undefined) addr.scopeId = scopeIdText(m6[2], argName);
     return addr;
   }
   const m4 = /^([^:]+):(\d+)$/.exec(text);
@@ -147,14 +146,11 @@ export function formatAddress(addr: SockAddr): string {
   }
 }
 
-/** Interface name or number -> scope id (if_nametoindex via sysfs). */
-function scopeIdOf(s: string, argName: string): number {
-  if (/^\d+$/.test(s)) return Number(s);
-  try {
-    return Number(readFileSync(`/sys/class/net/${s.replace(/[/.]/g, '')}/ifindex`, 'utf8').trim());
-  } catch {
-    throw badAddress(argName, `names an unknown interface: ${s}`);
-  }
+/** Interface name or number -> scope id; an unknown one is a bad address. */
+function scopeIdText(s: string, argName: string): number {
+  const id = scopeIdOf(s);
+  if (id === null) throw badAddress(argName, `names an unknown interface or scope: %${s}`);
+  return id;
 }
 
 function portText(s: string, argName: string): number {

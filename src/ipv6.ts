@@ -4,6 +4,7 @@
  * IPv4-mapped addresses in dotted form).
  */
 import { isIPv4, isIPv6 } from 'node:net';
+import { readFileSync } from 'node:fs';
 
 /** inet_pton(AF_INET6): null when `text` is not an IPv6 address. */
 export function parseIPv6(text: string): Buffer | null {
@@ -53,4 +54,23 @@ export function formatIPv6(b: Uint8Array): string {
   const hex = g.map((x) => x.toString(16));
   if (best < 0) return hex.join(':');
   return `${hex.slice(0, best).join(':')}::${hex.slice(best + bestLen).join(':')}`;
+}
+
+/**
+ * The scope of a link-local address (`fe80::1%eth0`, `%2`): a decimal interface index, or
+ * an interface name looked up like if_nametoindex(3) (through sysfs). null when the name
+ * names no interface or the number is out of range.
+ */
+export function scopeIdOf(text: string): number | null {
+  if (/^\d+$/.test(text)) {
+    const n = Number(text);
+    return n <= 0xffffffff ? n : null;
+  }
+  if (!/^[^/\0]{1,15}$/.test(text) || text === '.' || text === '..') return null;
+  try {
+    const n = Number(readFileSync(`/sys/class/net/${text}/ifindex`, 'utf8').trim());
+    return Number.isInteger(n) && n > 0 ? n : null;
+  } catch {
+    return null;
+  }
 }

@@ -18,6 +18,7 @@ import { constants as C, domainName } from './constants.js';
 import { addrinfoError, argType, type AddrinfoError } from './errors.js';
 import { parseAddress, type AddressLike, type InetAddress, type Inet6Address, type SockAddr } from './address.js';
 import { getservbyname, getservbyport } from './services.js';
+import { scopeIdOf } from './ipv6.js';
 
 /** getaddrinfo flags with glibc's values. */
 export const AI_PASSIVE = 0x1;
@@ -246,13 +247,11 @@ export function numericHost(host: string): HostAddr | null {
   return null;
 }
 
+/** An unknown %scope is no address at all (glibc answers EAI_NONAME), not scope 0. */
 function scopeOf(s: string): number {
-  if (/^\d+$/.test(s)) return Number(s);
-  try {
-    return Number(readFileSync(`/sys/class/net/${s.replace(/[/.]/g, '')}/ifindex`, 'utf8').trim());
-  } catch {
-    return 0;
-  }
+  const id = scopeIdOf(s);
+  if (id === null) throw addrinfoError('EAI_NONAME', 'getaddrinfo', `%${s} names no interface`);
+  return id;
 }
 
 /** inet_aton(3): a, a.b, a.b.c, a.b.c.d, each part decimal, octal (0..) or hex (0x..). */

@@ -106,7 +106,7 @@ function headline(dir: Direction, m: Message, tag?: string): string {
 
 function flagNames(flags: number): string[] {
   const out: string[] = [];
-  for (const n of ['MSG_TRUNC', 'MSG_CTRUNC', 'MSG_OOB', 'MSG_EOR']) if (C[n] !== undefined && flags & C[n]) out.push(n);
+  for (const n of ['MSG_TRUNC', 'MSG_CTRUNC', 'MSG_OOB', 'MSG_EOR'] as const) if (flags & C[n]) out.push(n);
   return out;
 }
 

@@ -3,7 +3,7 @@
  * setsockopt/getsockopt encode and decode through it; an option not in the table is still
  * reachable by number with an int or a raw Buffer.
  */
-import { constants as C } from '../constants.js';
+import { constants as C, constantOf } from '../constants.js';
 import { XsockError, argType, intArg } from '../errors.js';
 
 /** How an option's value is laid out in memory. */
@@ -58,8 +58,8 @@ const rows: Record<string, Row[]> = {
 /** Every known option, by its C name. Options missing from this platform's headers are left out. */
 export const optionTable: ReadonlyMap<string, OptionSpec> = new Map(
   Object.entries(rows).flatMap(([levelName, list]) => list
-    .filter(([name]) => C[name] !== undefined)
-    .map(([name, kind, ro]): [string, OptionSpec] => [name, { name, level: C[levelName], optname: C[name], kind, readonly: ro }])),
+    .filter(([name]) => constantOf(name) !== undefined)
+    .map(([name, kind, ro]): [string, OptionSpec] => [name, { name, level: constantOf(levelName)!, optname: constantOf(name)!, kind, ...(ro ? { readonly: ro } : {}) }])),
 );
 
 const byNumber = new Map<string, OptionSpec>([...optionTable.values()].map((s) => [`${s.level}:${s.optname}`, s]));
