@@ -2,7 +2,7 @@
 // numbered messages per transport, asserted against what each type promises.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { measureSemantics, formatSemantics } from '../dist/cli/semantics.js';
+import { measureSemantics, formatSemantics } from '../dist/cli/commands/semantics.js';
 import { checkFdsAtEnd } from './helpers.js';
 
 checkFdsAtEnd();

@@ -4,13 +4,13 @@
  * (unknown command, bad address or option) with one line on stderr.
  */
 import { parseArgs } from 'node:util';
-import { measureSemantics, formatSemantics } from './semantics.js';
+import { measureSemantics, formatSemantics } from './commands/semantics.js';
 import { UsageError } from './usage.js';
-import { relayCommand } from './relay.js';
-import { resolveCommand } from './resolve.js';
-import { sendfdCommand, recvfdCommand } from './fdpass.js';
-import { demoCommand } from './demo.js';
-import { infoCommand } from './info.js';
+import { relayCommand } from './relay/relay.js';
+import { resolveCommand } from './commands/resolve.js';
+import { sendfdCommand, recvfdCommand } from './commands/fdpass.js';
+import { demoCommand } from './commands/demo.js';
+import { infoCommand } from './commands/info.js';
 
 export { UsageError };
 

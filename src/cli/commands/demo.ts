@@ -8,9 +8,9 @@ import { parseArgs } from 'node:util';
 import { mkdtempSync, rmSync, writeFileSync, openSync, closeSync, readSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { socket, socketpair, type Socket } from '../socket/socket.js';
-import { constants as C } from '../constants.js';
-import { formatAddress, type SockAddr } from '../address.js';
+import { socket, socketpair, type Socket } from '../../socket/socket.js';
+import { constants as C } from '../../constants.js';
+import { formatAddress, type SockAddr } from '../../address.js';
 import { xtiAsyncConnect } from './demo-xti.js';
 
 const T = { timeout: 5000 };

@@ -5,10 +5,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { unlinkSync } from 'node:fs';
-import { socket, socketpair, type Socket } from '../socket/socket.js';
-import { formatAddress, type SockAddr } from '../address.js';
-import { resolve, AI_PASSIVE } from '../names.js';
-import type { WaitOptions } from '../readiness.js';
+import { socket, socketpair, type Socket } from '../../socket/socket.js';
+import { formatAddress, type SockAddr } from '../../address.js';
+import { resolve, AI_PASSIVE } from '../../names.js';
+import type { WaitOptions } from '../../readiness.js';
 import type { Channel, Message } from './channel.js';
 import type { SocketSpec, EndpointSpec } from './addresses.js';
 import { SocketChannel, type SocketChannelOptions } from './socket-channel.js';

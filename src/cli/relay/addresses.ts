@@ -4,7 +4,7 @@
  * here opens a descriptor, so a bad address fails before any socket exists (exit 2).
  */
 import { isIP } from 'node:net';
-import { UsageError } from './usage.js';
+import { UsageError } from '../usage.js';
 
 /** What an endpoint does with its socket. */
 export type Role = 'connect' | 'listen' | 'sendto' | 'recv' | 'recvfrom-first';

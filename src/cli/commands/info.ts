@@ -3,8 +3,8 @@
  * ETSDU limits, service type — and the kernel socket each one runs on.
  */
 import { parseArgs } from 'node:util';
-import { providerInfo, t_open, t_getinfo, t_close, O_RDWR, T_COTS, T_COTS_ORD, T_CLTS, T_INFINITE, T_INVALID, T_SENDZERO, type TInfo } from '../xti/index.js';
-import { UsageError } from './usage.js';
+import { providerInfo, t_open, t_getinfo, t_close, O_RDWR, T_COTS, T_COTS_ORD, T_CLTS, T_INFINITE, T_INVALID, T_SENDZERO, type TInfo } from '../../xti/index.js';
+import { UsageError } from '../usage.js';
 
 const HELP = `usage: xsock info [--json] [PROVIDER]
 

@@ -7,9 +7,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { socket, type Socket } from '../socket/socket.js';
-import { constants as C } from '../constants.js';
-import type { SockAddr } from '../address.js';
+import { socket, type Socket } from '../../socket/socket.js';
+import { constants as C } from '../../constants.js';
+import type { SockAddr } from '../../address.js';
 
 export interface SemanticsRow {
   domain: string;

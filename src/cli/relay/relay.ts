@@ -5,13 +5,13 @@
  * pass one for one between message-oriented endpoints.
  */
 import { parseArgs } from 'node:util';
-import { closeFd } from '../socket/index.js';
-import { formatAddress } from '../address.js';
+import { closeFd } from '../../socket/index.js';
+import { formatAddress } from '../../address.js';
 import { parseEndpoint, ADDRESS_HELP, type EndpointSpec } from './addresses.js';
 import { openEndpoint, listenEndpoint, type OpenContext } from './open.js';
 import { Tracer, type Direction, type TraceOptions } from './trace.js';
 import type { Channel } from './channel.js';
-import { UsageError } from './usage.js';
+import { UsageError } from '../usage.js';
 
 export const RELAY_HELP = `usage: xsock [options] ADDRESS ADDRESS
 

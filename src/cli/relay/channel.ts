@@ -3,7 +3,7 @@
  * file, a child). Reads come in batches so a datagram endpoint can use recvmmsg(2) and
  * one wake-up moves many messages; a byte-stream endpoint returns batches of one.
  */
-import type { SockAddr } from '../address.js';
+import type { SockAddr } from '../../address.js';
 
 /** One unit read from an endpoint: a datagram, a sequenced packet, or a run of stream bytes. */
 export interface Message {

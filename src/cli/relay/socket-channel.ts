@@ -3,10 +3,10 @@
  * recv(2)/send(2); datagrams move in batches with recvmmsg(2)/sendmmsg(2), so one wake-up
  * relays many small messages and their boundaries are kept one for one.
  */
-import { constants as C } from '../constants.js';
-import { encodeAddress, formatAddress, ADDR_BUF_SIZE, type SockAddr } from '../address.js';
-import { POLL_IN, POLL_PRI, type WaitOptions } from '../readiness.js';
-import { untilReady, batchSender, BATCH_ADDR_SLOT, type Socket } from '../socket/index.js';
+import { constants as C } from '../../constants.js';
+import { encodeAddress, formatAddress, ADDR_BUF_SIZE, type SockAddr } from '../../address.js';
+import { POLL_IN, POLL_PRI, type WaitOptions } from '../../readiness.js';
+import { untilReady, batchSender, BATCH_ADDR_SLOT, type Socket } from '../../socket/index.js';
 import type { Channel, Message } from './channel.js';
 
 /** How a socket channel reads and where its writes go. */

@@ -3,10 +3,10 @@
  * one JSON object) per result, so its answers can be compared with getent and python.
  */
 import { parseArgs } from 'node:util';
-import { formatAddress } from '../address.js';
-import { typeName } from '../constants.js';
-import { resolve, AI_PASSIVE, AI_CANONNAME, AI_NUMERICHOST, AI_NUMERICSERV, AI_ADDRCONFIG, type ResolveHints } from '../names.js';
-import { UsageError } from './usage.js';
+import { formatAddress } from '../../address.js';
+import { typeName } from '../../constants.js';
+import { resolve, AI_PASSIVE, AI_CANONNAME, AI_NUMERICHOST, AI_NUMERICSERV, AI_ADDRCONFIG, type ResolveHints } from '../../names.js';
+import { UsageError } from '../usage.js';
 
 const HELP = `usage: xsock resolve [options] HOST SERVICE
 

@@ -7,9 +7,9 @@ import { parseArgs } from 'node:util';
 import { openSync, closeSync, createReadStream, createWriteStream, unlinkSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { basename } from 'node:path';
-import { socket, type Socket } from '../socket/socket.js';
-import { parseAddress, type SockAddr } from '../address.js';
-import { UsageError } from './usage.js';
+import { socket, type Socket } from '../../socket/socket.js';
+import { parseAddress, type SockAddr } from '../../address.js';
+import { UsageError } from '../usage.js';
 
 const SEND_HELP = `usage: xsock sendfd [--type stream|dgram|seqpacket] [--timeout S] SOCKET FILE
 

@@ -7,7 +7,7 @@
 import {
   t_open, t_bind, t_connect, t_rcvconnect, t_listen, t_accept, t_look, t_getstate, t_getprotaddr, t_snd, t_rcv, t_close, fcntl,
   netbuf, netbufOf, addressBytes, O_RDWR, O_NONBLOCK, F_SETFL, T_OUTCON, T_DATAXFER, T_CONNECT, TNODATA, type TCall, type TBind,
-} from '../xti/index.js';
+} from '../../xti/index.js';
 
 const empty = () => netbuf(0);
 

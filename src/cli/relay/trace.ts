@@ -3,8 +3,8 @@
  * hexdump of each message with its ancillary data, --json event lines, and a live
  * progress line when stderr is a terminal.
  */
-import { formatAddress } from '../address.js';
-import { constants as C } from '../constants.js';
+import { formatAddress } from '../../address.js';
+import { constants as C } from '../../constants.js';
 import type { Message } from './channel.js';
 
 export type Direction = '>' | '<';
