@@ -12,7 +12,7 @@ import { Duplex } from 'node:stream';
 import { constants as C } from './constants.js';
 import { XsockError } from './errors.js';
 import { POLL_IN } from './readiness.js';
-import { Socket } from './socket/socket.js';
+import { Socket, untilReady } from './socket/socket.js';
 
 /** Options of toDuplex(). */
 export interface DuplexOptions {
@@ -66,11 +66,7 @@ export class SocketDuplex extends Duplex {
     const sock = this.socket;
     for (;;) {
       if (this.destroyed) return;
-      const n = sock.tryRecvInto(this.slab);
-      if (n === null) {
-        await sock.readiness.wait(POLL_IN);
-        continue;
-      }
+      const n = sock.tryRecvInto(this.slab) ?? await untilReady(sock, POLL_IN, () => sock.tryRecvInto(this.slab), undefined, true);
       if (n === 0) {
         this.pumping = false;
         this.push(null);

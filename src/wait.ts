@@ -94,3 +94,12 @@ export function sleep(ms: number, opts?: WaitOptions): Promise<void> {
     }, ms);
   });
 }
+
+/** A timer that can be pushed back (an idle timeout): `refresh()` restarts it, `cancel()` stops it. */
+export interface Deadline { refresh(): void; cancel(): void }
+
+/** Calls `fire` once `ms` pass without a refresh(). */
+export function deadline(ms: number, fire: () => void): Deadline {
+  const t = setTimeout(fire, ms);
+  return { refresh: () => { t.refresh(); }, cancel: () => clearTimeout(t) };
+}

@@ -14,7 +14,7 @@ import { decodeControl, controlSizeFor, MAX_FDS_PER_MESSAGE, UNIX_CONTROL_SIZE, 
 import { isEof, type Message } from './message.js';
 import type { SocketCore } from './core.js';
 import { bytesOf, flagsArg, waitingFor } from './transfer.js';
-import { attemptOrRetry } from './retry.js';
+import { attemptOrRetry, retry } from './retry.js';
 import { receivedMessage } from './received.js';
 
 /** Options of recvBatch and messages(). */
@@ -183,16 +183,15 @@ async function* iterate(s: SocketCore, plan: BatchPlan, cap: number, wait: WaitO
   try {
     for (;;) {
       if (s.fd < 0) return;
-      const got = batchOnce(s, plan);
+      let got = batchOnce(s, plan);
       if (got === null) {
         delivered = 0;
         try {
-          await s.readiness.wait(POLL_IN, wait);
+          got = await retry(() => batchOnce(s, plan), { ...waitingFor(s, POLL_IN), tried: true }, wait);
         } catch (err) {
           if ((err as XsockError).code === 'ERR_XSOCK_CLOSED') return;
           throw err;
         }
-        continue;
       }
       batch = got;
       for (next = 0; next < batch.length;) {

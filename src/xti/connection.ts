@@ -14,8 +14,8 @@ import type { SystemError } from '../errors.js';
 import type { Socket } from '../socket/socket.js';
 import { T_CALL, T_DIS, T_CLTS, T_COTS_ORD, T_IDLE, T_INCON, T_OUTCON, T_INREL, T_OUTREL, T_UNBND } from './constants.js';
 import {
-  TBADADDR, TACCES, TBADDATA, TBADOPT, TBADQLEN, TBADSEQ, TINDOUT, TLOOK, TNODATA, TNODIS, TNOREL, TNOTSUPPORT,
-  TOUTSTATE, TPROVMISMATCH, TQFULL, TRESQLEN, terror,
+  TBADDATA, TBADOPT, TBADQLEN, TBADSEQ, TINDOUT, TLOOK, TNODATA, TNODIS, TNOREL, TNOTSUPPORT,
+  TOUTSTATE, TPROVMISMATCH, TQFULL, TRESQLEN, terror, mappedError,
 } from './errors.js';
 import { checkState, nextState } from './states.js';
 import { endpointOf, toSockAddr, fromSockAddr, replaceSocket, renewSocket, type Endpoint } from './endpoint.js';
@@ -90,12 +90,12 @@ export function t_connect(fd: number, sndcall: TCall, rcvcall?: TCall | null): n
         done = ep.sock.tryConnect(dest);
       } catch (err) {
         const e = err as SystemError;
-        if (e.code === 'EADDRNOTAVAIL' || e.code === 'EAFNOSUPPORT' || e.code === 'EINVAL') throw terror('t_connect', TBADADDR, e.message);
-        if (e.code === 'EACCES' || e.code === 'EPERM') throw terror('t_connect', TACCES, e.message);
+        const mapped = mappedError('t_connect', err);
+        if (mapped) throw mapped;
         if (!REFUSALS.has(e.code)) throw err;
         ep.state = nextState('connect_pending', ep.state);
         ep.connectTo = dest;
-        disconnected(ep, e.errno);
+        disconnected(ep, Math.abs(e.errno));
         throw terror('t_connect', TLOOK, `the connection was refused (${e.code})`);
       }
       started = true;

@@ -90,8 +90,28 @@ export function terror(call: string, terr: number, detail?: string): TError {
 /** A TSYSERR failure keeping the system error. */
 export function tsyserr(call: string, sys: SystemError): TError {
   t_errno = TSYSERR;
-  lastErrno = sys.errno;
+  lastErrno = Math.abs(sys.errno);
   return new TError(call, TSYSERR, undefined, sys);
+}
+
+/**
+ * The one map from a kernel refusal to what it means to an XTI call (bind(2) and
+ * connect(2) answers, as Solaris timod translates them). Anything else is TSYSERR.
+ */
+const ERRNO_TO_T_ERRNO: Readonly<Record<string, number>> = {
+  EADDRINUSE: TADDRBUSY,
+  EACCES: TACCES,
+  EPERM: TACCES,
+  EADDRNOTAVAIL: TBADADDR,
+  EAFNOSUPPORT: TBADADDR,
+  EINVAL: TBADADDR,
+};
+
+/** The TError a system error maps to in `call`, or null when it has no XTI meaning of its own. */
+export function mappedError(call: string, err: unknown): TError | null {
+  const code = (err as Partial<SystemError> | null)?.code;
+  const terr = typeof code === 'string' ? ERRNO_TO_T_ERRNO[code] : undefined;
+  return terr === undefined ? null : terror(call, terr, (err as Error).message);
 }
 
 /** t_strerror(3NSL): the message for a t_errno value; "<n>: error unknown" out of range. */

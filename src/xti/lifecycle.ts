@@ -5,14 +5,14 @@
  */
 import { fstatSync } from 'node:fs';
 import { constants as C } from '../constants.js';
-import { XsockError, argType, intArg, systemError, type SystemError } from '../errors.js';
+import { XsockError, argType, intArg, systemError } from '../errors.js';
 import { Socket } from '../socket/socket.js';
 import { lookup } from '../socket/descriptors.js';
 import {
   T_UNBND, T_IDLE, T_DATAXFER, T_OUTCON, T_OUTREL, T_INREL, T_CLTS, T_BIND,
   O_RDWR, O_NONBLOCK, F_GETFL, F_SETFL, _SC_T_IOV_MAX, T_IOV_MAX,
 } from './constants.js';
-import { TADDRBUSY, TACCES, TBADADDR, TBADF, TBADFLAG, TBADNAME, TLOOK, terror } from './errors.js';
+import { TBADF, TBADFLAG, TBADNAME, TLOOK, terror, mappedError } from './errors.js';
 import { findProvider, providerFor, type TInfo } from './providers.js';
 import { checkState, nextState } from './states.js';
 import {
@@ -56,11 +56,7 @@ export function t_open(name: string, oflag: number, info?: TInfo | null): number
 }
 
 function bindError(err: unknown): unknown {
-  const code = (err as SystemError).code;
-  if (code === 'EADDRINUSE') return terror('t_bind', TADDRBUSY, (err as Error).message);
-  if (code === 'EACCES' || code === 'EPERM') return terror('t_bind', TACCES, (err as Error).message);
-  if (code === 'EADDRNOTAVAIL' || code === 'EINVAL' || code === 'EAFNOSUPPORT') return terror('t_bind', TBADADDR, (err as Error).message);
-  return err;
+  return mappedError('t_bind', err) ?? err;
 }
 
 /**

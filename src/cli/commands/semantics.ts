@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { socket, type Socket } from '../../socket/socket.js';
 import { constants as C } from '../../constants.js';
 import type { SockAddr } from '../../address.js';
+import { sleep } from '../../wait.js';
 
 export interface SemanticsRow {
   domain: string;
@@ -195,7 +196,7 @@ async function carriesOutOfBand([a, b]: [Socket, Socket]): Promise<boolean> {
 
 /** Lets in-flight loopback traffic land before a receiver looks. */
 function settle(): Promise<void> {
-  return new Promise((r) => setTimeout(r, 20));
+  return sleep(20);
 }
 
 /** The table as text. */

@@ -6,6 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { closeFd } from '../../socket/index.js';
+import { deadline } from '../../wait.js';
 import { formatAddress } from '../../address.js';
 import { parseEndpoint, ADDRESS_HELP, type EndpointSpec } from './addresses.js';
 import { openEndpoint, listenEndpoint, type OpenContext } from './open.js';
@@ -141,10 +142,7 @@ async function serveForever(a: EndpointSpec, b: EndpointSpec, ctx: OpenContext, 
  */
 export async function relay(left: Channel, right: Channel, settings: RelaySettings, tracer: Tracer): Promise<number> {
   const stop = new AbortController();
-  let idleTimer: NodeJS.Timeout | null = null;
-  if (settings.idleMs !== undefined) {
-    idleTimer = setTimeout(() => stop.abort('idle'), settings.idleMs);
-  }
+  const idleTimer = settings.idleMs === undefined ? null : deadline(settings.idleMs, () => stop.abort('idle'));
   const touch = () => idleTimer?.refresh();
   const stopped = new Promise<'stopped'>((resolve) => stop.signal.addEventListener('abort', () => resolve('stopped'), { once: true }));
   let failure: Error | null = null;
@@ -190,12 +188,12 @@ export async function relay(left: Channel, right: Channel, settings: RelaySettin
   await Promise.race([...pumps.map((e) => e.p), stopped]);
   const rest = pumps.filter((e) => !e.done);
   if (rest.length > 0 && !stop.signal.aborted) {
-    const linger = rest.every((e) => e.src.ends) ? null : setTimeout(() => stop.abort('linger'), settings.lingerMs);
+    const linger = rest.every((e) => e.src.ends) ? null : deadline(settings.lingerMs, () => stop.abort('linger'));
     await Promise.race([Promise.all(rest.map((e) => e.p)), stopped]);
-    if (linger) clearTimeout(linger);
+    linger?.cancel();
   }
   if (!stop.signal.aborted) stop.abort('done');
-  if (idleTimer) clearTimeout(idleTimer);
+  idleTimer?.cancel();
   await Promise.all([left.close(), right.close()]);
   await Promise.all(pumps.map((e) => e.p));
   if (failure !== null) {
