@@ -110,10 +110,11 @@ napi_value xs_undefined(napi_env env) {
   return r;
 }
 
-/* init(dispatch, scratch): stores the watcher dispatch function and the out-parameter array. */
+/* init(dispatch, scratch, events): stores the readiness dispatch function, the
+ * out-parameter array and the array readiness events are delivered in. */
 static napi_value js_init(napi_env env, napi_callback_info info) {
-  napi_value argv[2];
-  if (!xs_args(env, info, 2, argv)) return NULL;
+  napi_value argv[3];
+  if (!xs_args(env, info, 3, argv)) return NULL;
   xs_state *st = xs_state_of(env);
 
   napi_valuetype vt;
@@ -134,6 +135,13 @@ static napi_value js_init(napi_env env, napi_callback_info info) {
                            "The \"scratch\" argument must have at least 4 elements");
     return NULL;
   }
+  size_t en;
+  void *edata;
+  if (napi_get_typedarray_info(env, argv[2], &t, &en, &edata, NULL, NULL) != napi_ok ||
+      t != napi_int32_array || en < 2) {
+    throw_type(env, "events", "an Int32Array of (id, bits) pairs");
+    return NULL;
+  }
 
   /* The async context is created once and shared: every watcher callback is the same
    * kind of event, and one context avoids an allocation per watcher. */
@@ -146,17 +154,33 @@ static napi_value js_init(napi_env env, napi_callback_info info) {
 
   /* Re-init replaces both; the strong ref keeps the scratch buffer (and so the cached
    * pointer) alive for as long as we may write through it. */
-  napi_ref dispatch, scratch;
+  napi_ref dispatch, scratch, events;
   if (napi_create_reference(env, argv[0], 1, &dispatch) != napi_ok) return NULL;
   if (napi_create_reference(env, argv[1], 1, &scratch) != napi_ok) {
     napi_delete_reference(env, dispatch);
     return NULL;
   }
+  if (napi_create_reference(env, argv[2], 1, &events) != napi_ok) {
+    napi_delete_reference(env, dispatch);
+    napi_delete_reference(env, scratch);
+    return NULL;
+  }
   if (st->dispatch) napi_delete_reference(env, st->dispatch);
   if (st->scratch_ref) napi_delete_reference(env, st->scratch_ref);
+  if (st->events_ref) napi_delete_reference(env, st->events_ref);
   st->dispatch = dispatch;
   st->scratch_ref = scratch;
   st->scratch = data;
+  st->events_ref = events;
+  st->events = edata;
+  st->events_cap = en / 2;
+  /* The epoll instance is made now, not at the first wait, so a process's descriptor
+   * count does not change under it later. */
+  int err = 0;
+  if (xs_poller_of(env, st, &err) == NULL) {
+    napi_throw_error(env, NULL, "xsock: cannot create the epoll instance for readiness");
+    return NULL;
+  }
   return xs_undefined(env);
 }
 
@@ -164,7 +188,10 @@ static void finalize_state(napi_env env, void *data, void *hint) {
   xs_state *st = data;
   if (st->dispatch) napi_delete_reference(env, st->dispatch);
   if (st->scratch_ref) napi_delete_reference(env, st->scratch_ref);
-  st->dispatch = st->scratch_ref = NULL;
+  if (st->events_ref) napi_delete_reference(env, st->events_ref);
+  st->dispatch = st->scratch_ref = st->events_ref = NULL;
+  st->events = NULL;
+  st->events_cap = 0;
   st->scratch = st->scratch_fallback;
   /* Normally already destroyed by the teardown hook; this covers any other order. */
   if (st->async_ctx) napi_async_destroy(env, st->async_ctx);

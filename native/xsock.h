@@ -30,17 +30,20 @@
 /* Minimum scratch entries: recvmsg writes three. */
 #define XS_SCRATCH_MIN 4
 
-typedef struct xs_watcher xs_watcher;
+typedef struct xs_poller xs_poller;
 
 /* Per-environment state (Node-API instance data). */
 typedef struct xs_state {
   napi_env env;                    /* the environment this state belongs to */
-  napi_ref dispatch;               /* JS (id, status, events) => void, set by init() */
+  napi_ref dispatch;               /* JS (count) => void, set by init(): events[0, 2*count) are (id, bits) */
+  napi_ref events_ref;             /* keeps the events Int32Array alive */
+  int32_t *events;                 /* its data: (id, bits) pairs */
+  size_t events_cap;               /* pairs it holds */
   napi_ref scratch_ref;            /* keeps the scratch Int32Array (and its buffer) alive */
   int32_t *scratch;                /* cached data pointer of scratch; see scratch_fallback */
   int32_t scratch_fallback[XS_SCRATCH_MIN]; /* used before init() so scratch is never NULL */
   napi_async_context async_ctx;    /* one context for all watcher callbacks */
-  xs_watcher *live;                /* watchers not yet uv_close()d (doubly linked) */
+  xs_poller *poller;               /* the environment's epoll instance, made on first watch */
   size_t closing;                  /* uv_close() issued, close callback not yet run */
   napi_async_cleanup_hook_handle teardown; /* non-NULL while env teardown waits on closes */
   bool finalized;                  /* instance data finalizer ran while closes were pending */
@@ -96,6 +99,8 @@ void xs_owned_close_all(xs_state *st);
 /* errno.c: adds every E* name of the errno table to `obj` (used by constants.c). */
 napi_status xs_errno_constants(napi_env env, napi_value obj);
 
+/* watcher.c: the environment's epoll instance, made once (NULL and *err = -errno on failure). */
+xs_poller *xs_poller_of(napi_env env, xs_state *st, int *err);
 /* watcher.c: env-teardown hook; closes every live watcher. */
 void xs_watchers_teardown(napi_async_cleanup_hook_handle handle, void *arg);
 /* watcher.c: frees the state now, or defers it to the last pending close callback. */

@@ -9,20 +9,22 @@
  */
 import { createRequire } from 'node:module';
 
-/** Readiness bits as reported by libuv's uv_poll (UV_READABLE ...). */
+/** Readiness bits as the watcher reports them (from EPOLLIN, EPOLLOUT ...). */
 export const POLL_IN = 1;
 export const POLL_OUT = 2;
 export const POLL_RDHUP = 4;
 export const POLL_PRI = 8;
+export const POLL_ERR = 16;
+export const POLL_HUP = 32;
 
 export interface Binding {
   /**
    * Per-environment setup (works in worker threads: state is instance data).
-   * `dispatch(id, status, events)` is called from the environment's libuv loop for
-   * every watcher event; status < 0 is a negative errno (libuv reports POLLERR as EBADF
-   * and stops the handle).
+   * `dispatch(count)` is called from the environment's libuv loop whenever watched
+   * descriptors had events: `events[2*i]` is the id given to watch(), `events[2*i+1]`
+   * the POLL_* bits, for i < count.
    */
-  init(dispatch: (id: number, status: number, events: number) => void, scratch: Int32Array): void;
+  init(dispatch: (count: number) => void, scratch: Int32Array, events: Int32Array): void;
   /** Platform constants: AF_*, SOCK_*, MSG_*, SOL_*, SO_*, SCM_*, IPPROTO_*, TCP_*, IP_*, IPV6_*, E*, O_*, sizes. */
   readonly constants: Readonly<Record<string, number>>;
   /** errno number (positive) -> 'ECONNREFUSED'; unknown gives ''. */
@@ -113,12 +115,15 @@ export interface Binding {
    */
   own(fd: number, on: number): number;
 
-  /** Creates a uv_poll_t for fd on this environment's loop, reporting as `id`. */
-  watch(fd: number, id: number): object;
-  /** uv_poll_start with POLL_* events, or uv_poll_stop when 0. */
-  watchSet(handle: object, events: number): number;
-  /** uv_poll_stop + uv_close; idempotent. Must precede close(fd). */
-  unwatch(handle: object): void;
+  /**
+   * epoll_ctl(EPOLL_CTL_ADD) of fd to the environment's edge-triggered epoll instance,
+   * for every event, reporting as `id`: an event per arrival from then on.
+   */
+  watch(fd: number, id: number): number;
+  /** epoll_ctl(EPOLL_CTL_DEL). Must precede close(fd). */
+  unwatch(fd: number): number;
+  /** Whether the watcher keeps the event loop alive (someone waits). No syscall. */
+  watchRef(on: number): void;
 }
 
 const require = createRequire(import.meta.url);

@@ -1,26 +1,27 @@
 /**
- * Readiness: the only place that waits. One libuv poll watcher per descriptor, created on
- * first need, delivering input, priority (out-of-band), output, hangup and error.
+ * Readiness: the only place that waits on the kernel. Every descriptor is registered once
+ * with the environment's edge-triggered epoll instance (native/watcher.c), which reports an
+ * event for every arrival — a message, a connection, urgent data, a hangup, room to write.
  *
- * libuv polls level-triggered, so an event nobody drains would fire on every loop turn.
- * Two rules keep that from ever spinning:
- *  - waiters are one-shot: an event resolves the waiters for it; the bit stays armed
- *    until the end of that loop turn (a reader that loops re-waits at once and so saves
- *    two epoll_ctl calls) and is dropped then if nobody waits for it;
- *  - subscribers (the SIGPOLL analogue) are edge-like: after a notification the bit is
- *    latched until the owner reports it drained (a try* call met EAGAIN), so one
- *    notification may stand for many messages and the handler must read until EAGAIN.
+ * Waiters follow Go's netpoller: a caller waits only after its try* call met EAGAIN (which
+ * clears the direction, `drained`), so the next edge is news and wakes it. An edge that
+ * arrives while nobody waits is kept for the next waiter, which it wakes at once — one
+ * wake per edge, so no sequence of waits and retries can ever spin.
+ *
+ * Subscribers (the SIGPOLL analogue) are called for every edge in their mask, however far
+ * the handler read: notification is per arrival, as SIGIO/SIGPOLL are.
  */
-import { native, POLL_IN, POLL_OUT, POLL_PRI, POLL_RDHUP } from './binding.js';
+import { native, POLL_IN, POLL_OUT, POLL_PRI, POLL_RDHUP, POLL_ERR, POLL_HUP } from './binding.js';
 import { XsockError, argType, intArg, systemError } from './errors.js';
 import { arm, type WaitOptions } from './wait.js';
+import { constants as C } from './constants.js';
 
-export { POLL_IN, POLL_OUT, POLL_PRI, POLL_RDHUP };
-/** Not a poll bit: reported to subscribers when the watcher saw POLLERR (libuv status < 0). */
-export const POLL_ERR = 16;
-const ALL = POLL_IN | POLL_OUT | POLL_PRI | POLL_RDHUP;
-
+export { POLL_IN, POLL_OUT, POLL_PRI, POLL_RDHUP, POLL_ERR, POLL_HUP };
 export type { WaitOptions };
+/** Every bit a waiter or subscriber may ask for. */
+const ALL = POLL_IN | POLL_OUT | POLL_PRI | POLL_RDHUP | POLL_ERR | POLL_HUP;
+/** Conditions that concern every direction: each waiter retries and learns what happened. */
+const WAKES_ALL = POLL_ERR | POLL_HUP;
 
 interface Waiter {
   mask: number;
@@ -31,50 +32,65 @@ interface Waiter {
 
 interface Subscriber {
   mask: number;
-  latched: number;
   fn: (events: number) => void;
 }
 
-const registry = new Map<number, Readiness>();
-/** The live Readiness of each descriptor in this environment: one watcher per fd, shared by every face. */
+/** The live Readiness of each descriptor in this environment, by fd and by watch id. */
 const byFd = new Map<number, Readiness>();
+const byId = new Map<number, Readiness>();
 let nextId = 1;
 let initialised = false;
-
-function dispatch(id: number, status: number, events: number): void {
-  registry.get(id)?.onEvent(status, events);
-}
+/** How many Readiness objects have waiters or subscribers: while > 0 the loop stays alive. */
+let active = 0;
 
 /** The scratch array shared with the shim for out-parameters (see binding.ts). */
 export const scratch = new Int32Array(new ArrayBuffer(64));
+/** Events delivered by the watcher: (id, bits) pairs. */
+const events = new Int32Array(512);
+
+function dispatch(count: number): void {
+  for (let i = 0; i < count; i++) byId.get(events[2 * i]!)?.onEvent(events[2 * i + 1]!);
+}
 
 /** Registers the dispatcher with the shim once per environment (main thread or worker). */
 export function ensureInit(): void {
   if (initialised) return;
-  native.init(dispatch, scratch);
+  native.init(dispatch, scratch, events);
   initialised = true;
+}
+
+// Made at load, so the epoll descriptor exists before any caller counts its descriptors.
+ensureInit();
+
+function activity(delta: number): void {
+  const was = active;
+  active += delta;
+  if (was === 0 && active > 0) native.watchRef(1);
+  else if (was > 0 && active === 0) native.watchRef(0);
 }
 
 /**
  * The readiness of one descriptor. There is one per descriptor per environment: `new
  * Readiness(fd)` and `Readiness.of(fd)` return the live one when a Socket, an XTI endpoint,
- * a pipe or another caller already watches that fd, so they all share one watcher.
+ * a pipe or another caller already watches that fd, so they all share one registration.
  */
 export class Readiness {
   readonly fd: number;
-  private readonly id = nextId++;
-  private handle: object | null = null;
-  private armed = 0;
+  private readonly id: number = 0;
+  private registered = false;
+  /** Edges seen since the direction was last drained or consumed by a waiter. */
+  private ready = 0;
   private waiters: Waiter[] = [];
   private subscribers: Subscriber[] = [];
   private _closed = false;
   private failure: Error | null = null;
-  private sweep: NodeJS.Immediate | null = null;
+  private counted = false;
 
   constructor(fd: number) {
     this.fd = intArg('fd', fd, 0, 0x7fffffff);
     const live = byFd.get(fd);
     if (live) return live;
+    this.id = nextId++;
     byFd.set(fd, this);
   }
 
@@ -89,13 +105,22 @@ export class Readiness {
   }
 
   /**
-   * Resolves with the events that fired once any of `mask` is ready (errors and hangup
-   * wake every waiter: the caller's retry of its syscall reports what happened).
+   * Resolves with the events once any of `mask` has news since the last EAGAIN (errors
+   * and hangup wake every waiter: the caller's retry of its syscall reports what
+   * happened). Rejects when `opts` time out or abort, or the descriptor is closed.
    */
   wait(mask: number, opts?: WaitOptions): Promise<number> {
     if (this._closed) return Promise.reject(new XsockError('ERR_XSOCK_CLOSED', 'the socket is closed'));
-    if (this.failure) return Promise.reject(this.failure);
-    if (typeof mask !== 'number' || (mask & ALL) === 0) return Promise.reject(argType('mask', 'a non-zero set of POLL_* bits', mask));
+    if (typeof mask !== 'number' || !Number.isInteger(mask) || (mask & ALL) === 0) {
+      return Promise.reject(argType('mask', 'a non-zero set of POLL_* bits', mask));
+    }
+    if (!this.register()) return Promise.reject(this.failure!);
+    const hit = this.ready & (mask | WAKES_ALL);
+    if (hit) {
+      // One wake per edge: consumed here, so a caller that waits again without news parks.
+      this.ready &= ~(mask & ~WAKES_ALL);
+      return Promise.resolve(hit);
+    }
     return new Promise<number>((resolve, reject) => {
       const w: Waiter = { mask, resolve, reject, cleanup: null };
       if (opts) {
@@ -106,146 +131,144 @@ export class Readiness {
         });
       }
       this.waiters.push(w);
-      this.update(0);
+      this.count();
     });
   }
 
-  /** Stops watching bits nobody waits for now (instead of letting them linger a loop turn). */
-  idle(): void {
-    if (this.sweep) {
-      clearImmediate(this.sweep);
-      this.sweep = null;
-    }
-    this.update(0);
-  }
-
-  /** Calls fn(events) when an event in mask occurs; returns the unsubscribe function. */
+  /**
+   * Calls fn(events) for every edge in `mask` from now on (and once at once when the
+   * descriptor is already ready for it); returns the unsubscribe function.
+   */
   subscribe(mask: number, fn: (events: number) => void): () => void {
-    const s: Subscriber = { mask, latched: 0, fn };
+    if (typeof fn !== 'function') throw argType('fn', 'a function', fn);
+    if (typeof mask !== 'number' || (mask & ALL) === 0) throw argType('mask', 'a non-zero set of POLL_* bits', mask);
+    if (this._closed) throw new XsockError('ERR_XSOCK_CLOSED', 'the socket is closed');
+    if (!this.register()) throw this.failure!;
+    const s: Subscriber = { mask, fn };
     this.subscribers.push(s);
-    this.update(0);
+    this.count();
+    // What is already queued was announced before the subscription: say so once.
+    const now = native.pollNow(this.fd, pollEvents(mask)) & (pollEvents(mask) | C.POLLERR | C.POLLHUP);
+    if (now > 0) {
+      const bits = fromPoll(now) & (mask | WAKES_ALL);
+      if (bits) queueMicrotask(() => { if (this.subscribers.includes(s)) call(s, bits); });
+    }
     return () => {
       const i = this.subscribers.indexOf(s);
       if (i >= 0) this.subscribers.splice(i, 1);
-      this.update(0);
+      this.count();
     };
   }
 
-  /** A try* call met EAGAIN for these bits: subscribers may be told about them again. */
+  /** A try* call met EAGAIN for these bits: the direction has no news until the next edge. */
   drained(bits: number): void {
-    if (this.subscribers.length === 0) return;
-    for (const s of this.subscribers) s.latched &= ~bits;
-    this.update(0);
+    this.ready &= ~bits;
   }
 
-  /** Rejects every waiter and stops the watcher; must run before close(fd). */
+  /** Nothing to do: a registration costs nothing while nobody waits (kept for callers that idle a channel). */
+  idle(): void {
+    this.count();
+  }
+
+  /** Rejects every waiter and unregisters; must run before close(fd). */
   close(): void {
     if (this._closed) return;
     this._closed = true;
     if (byFd.get(this.fd) === this) byFd.delete(this.fd);
-    if (this.sweep) clearImmediate(this.sweep);
+    byId.delete(this.id);
     const ws = this.waiters;
     this.waiters = [];
     this.subscribers = [];
+    this.count();
+    if (this.registered) {
+      this.registered = false;
+      native.unwatch(this.fd);
+    }
     for (const w of ws) {
       w.cleanup?.();
       w.reject(new XsockError('ERR_XSOCK_CLOSED', 'the socket was closed while waiting'));
     }
-    if (this.handle) {
-      native.unwatch(this.handle);
-      this.handle = null;
-      registry.delete(this.id);
-    }
   }
 
-  /** @internal called by the dispatcher. */
-  onEvent(status: number, events: number): void {
-    if (status < 0) {
-      // libuv stopped the handle on POLLERR: every party retries and learns the error.
-      this.armed = 0;
-      events = ALL | POLL_ERR;
-    }
-    if (events & POLL_RDHUP) events |= POLL_IN;
-    let served = 0;
+  /** @internal called by the dispatcher for every edge. */
+  onEvent(bits: number): void {
+    if (this._closed) return;
+    if (bits & POLL_RDHUP) bits |= POLL_IN;
+    if (bits & WAKES_ALL) bits |= POLL_IN | POLL_OUT | POLL_PRI;
+    let consumed = 0;
     const ws = this.waiters;
     if (ws.length > 0) {
       // In place, without allocating: this runs once per wake-up on every busy socket.
       let kept = 0;
       for (let i = 0; i < ws.length; i++) {
-        const w = ws[i];
-        if ((w.mask & events) !== 0 || (events & POLL_ERR) !== 0) {
-          served |= w.mask;
+        const w = ws[i]!;
+        if ((w.mask & bits) !== 0) {
+          consumed |= w.mask & bits;
           w.cleanup?.();
-          w.resolve(events);
+          w.resolve(bits);
         } else {
           ws[kept++] = w;
         }
       }
       ws.length = kept;
+      if (kept === 0) this.count();
     }
+    this.ready |= bits & ~(consumed & ~WAKES_ALL);
     for (const s of this.subscribers) {
-      const hit = events & (s.mask | POLL_ERR) & ~s.latched;
-      if (hit) {
-        s.latched |= hit & s.mask;
-        try {
-          s.fn(hit);
-        } catch (err) {
-          queueMicrotask(() => { throw err; });
-        }
-      }
+      const hit = bits & (s.mask | WAKES_ALL);
+      if (hit) call(s, hit);
     }
-    this.update(served & events);
   }
 
-  /** Every present and future wait rejects with `err`; the watcher is stopped. */
-  private fail(err: Error): void {
-    this.failure = err;
-    this.armed = 0;
-    const ws = this.waiters;
-    this.waiters = [];
-    for (const w of ws) {
-      w.cleanup?.();
-      w.reject(err);
+  /** Registers with the watcher on first use; false (and every wait fails) when it cannot be. */
+  private register(): boolean {
+    if (this.failure) return false;
+    if (this.registered) return true;
+    ensureInit();
+    const rc = native.watch(this.fd, this.id);
+    if (rc < 0) {
+      // The fd cannot be watched (EBADF; EPERM for a regular file). Waking the waiters
+      // would make them retry and wait again for ever: fail them instead.
+      this.failure = systemError(rc, 'epoll_ctl');
+      return false;
     }
-    if (this.handle) {
-      native.unwatch(this.handle);
-      this.handle = null;
-      registry.delete(this.id);
-    }
+    this.registered = true;
+    byId.set(this.id, this);
+    return true;
   }
 
   private drop(w: Waiter): void {
     const i = this.waiters.indexOf(w);
     if (i >= 0) this.waiters.splice(i, 1);
-    this.update(0);
+    this.count();
   }
 
-  private update(keep: number): void {
-    if (this._closed || this.failure) return;
-    let want = 0;
-    for (const w of this.waiters) want |= w.mask;
-    for (const s of this.subscribers) want |= s.mask & ~s.latched;
-    const lingering = this.armed & keep & ~want & ALL;
-    want = (want | lingering) & ALL;
-    // A bit kept only for a reader that may re-wait must not keep the process alive:
-    // once this loop turn's continuations ran, drop it unless someone waits again.
-    if (lingering && !this.sweep) this.sweep = setImmediate(() => { this.sweep = null; this.update(0); });
-    if (want === this.armed) return;
-    if (this.handle === null) {
-      if (want === 0) return;
-      ensureInit();
-      this.handle = native.watch(this.fd, this.id);
-      registry.set(this.id, this);
+  /** Keeps the environment's count of descriptors that hold the loop alive. */
+  private count(): void {
+    const busy = !this._closed && (this.waiters.length > 0 || this.subscribers.length > 0);
+    if (busy !== this.counted) {
+      this.counted = busy;
+      activity(busy ? 1 : -1);
     }
-    const rc = native.watchSet(this.handle, want);
-    if (rc < 0) {
-      // The fd cannot be watched (EBADF; EPERM for a regular file; EEXIST when another
-      // poll handle — Node's own — already watches it). Waking the waiters would make
-      // them retry, meet EAGAIN and wait again for ever: fail them instead.
-      this.fail(systemError(rc, 'uv_poll_start'));
-      return;
-    }
-    this.armed = want;
   }
 }
 
+function call(s: Subscriber, bits: number): void {
+  try {
+    s.fn(bits);
+  } catch (err) {
+    queueMicrotask(() => { throw err; });
+  }
+}
+
+/** POLL_* bits -> poll(2) events for a level probe. */
+function pollEvents(mask: number): number {
+  return ((mask & POLL_IN) ? C.POLLIN : 0) | ((mask & POLL_PRI) ? C.POLLPRI : 0) | ((mask & POLL_OUT) ? C.POLLOUT : 0)
+    | ((mask & POLL_RDHUP) ? C.POLLRDHUP : 0);
+}
+
+/** poll(2) revents -> POLL_* bits. */
+function fromPoll(rev: number): number {
+  return ((rev & C.POLLIN) ? POLL_IN : 0) | ((rev & C.POLLPRI) ? POLL_PRI : 0) | ((rev & C.POLLOUT) ? POLL_OUT : 0)
+    | ((rev & C.POLLRDHUP) ? POLL_RDHUP | POLL_IN : 0) | ((rev & C.POLLERR) ? POLL_ERR : 0) | ((rev & C.POLLHUP) ? POLL_HUP : 0);
+}

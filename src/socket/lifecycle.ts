@@ -132,13 +132,19 @@ export function connect(c: SocketCore, address: AddressLike, opts?: WaitOptions)
 function connectOutcome(c: SocketCore, pollFirst: boolean): boolean {
   const fd = c.live();
   const done = C.POLLOUT | C.POLLERR | C.POLLHUP;
-  if (pollFirst && !(native.pollNow(fd, done) & done)) return false;
+  // Not there yet: the output direction has no news until the next edge.
+  if (pollFirst && !(native.pollNow(fd, done) & done)) return notYet(c);
   const err = intOption(fd, C.SOL_SOCKET, C.SO_ERROR, 0);
   const where = c.connecting ?? undefined;
-  if (err === 0 && native.getpeername(fd, addrBuf) < 0) return false; // spurious wake-up
+  if (err === 0 && native.getpeername(fd, addrBuf) < 0) return notYet(c); // spurious wake-up
   c.connecting = null;
   if (err !== 0) throw systemError(-err, 'connect', where);
   return true;
+}
+
+function notYet(c: SocketCore): false {
+  c.drained(POLL_OUT);
+  return false;
 }
 
 /** shutdown(2). */

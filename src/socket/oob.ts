@@ -38,9 +38,9 @@ export function recvOob(c: SocketCore, opts?: WaitOptions): Promise<number> {
   return retry(() => {
     const rc = oobOnce(c);
     if (rc >= 0) return rc;
-    // POLLPRI said urgent data is there yet MSG_OOB refuses it: SO_OOBINLINE put it in the
-    // stream. Waiting again would wake at once for ever, so report the kernel's answer.
-    if (woken && rc === -C.EINVAL) throw systemError(rc, 'recv');
+    // Urgent data is there (POLLPRI) yet MSG_OOB refuses it: SO_OOBINLINE put it in the
+    // stream. No wait can change that, so report the kernel's answer.
+    if (rc === -C.EINVAL && (woken || (native.pollNow(c.fd, C.POLLPRI) & C.POLLPRI) !== 0)) throw systemError(rc, 'recv');
     if (rc !== -C.EINVAL && rc !== -C.EAGAIN) throw systemError(rc, 'recv');
     return null;
   }, {
