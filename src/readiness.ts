@@ -172,7 +172,7 @@ export class Readiness {
       // In place, without allocating: this runs once per wake-up on every busy socket.
       let kept = 0;
       for (let i = 0; i < ws.length; i++) {
-        const w = ws[i];
+        const w = ws[i]!;
         if ((w.mask & events) !== 0 || (events & POLL_ERR) !== 0) {
           served |= w.mask;
           w.cleanup?.();
