@@ -29,9 +29,9 @@ export interface ActivatedSocket {
 /** Options of listenFds(). */
 export interface ListenFdsOptions {
   /** Remove LISTEN_FDS, LISTEN_PID, LISTEN_FDNAMES so children do not see them (default true). */
-  unsetEnvironment?: boolean;
+  unsetEnvironment?: boolean | undefined;
   /** The environment to read (default process.env). */
-  env?: NodeJS.ProcessEnv;
+  env?: NodeJS.ProcessEnv | undefined;
 }
 
 /**

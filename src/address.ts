@@ -121,15 +121,15 @@ export function parseAddress(text: string, argName = 'address'): SockAddr {
   if (text.startsWith('/') || text.startsWith('./') || text.startsWith('../')) return { family: 'unix', path: text };
   const m6 = /^\[([^\]%]+)(?:%([^\]]+))?\]:(\d+)$/.exec(text);
   if (m6) {
-    if (!isIPv6(m6[1])) throw badAddress(argName, `has an invalid IPv6 address: ${m6[1]}`);
-    const addr: Inet6Address = { family: 'inet6', address: m6[1], port: portText(m6[3], argName) };
+    if (!isIPv6(m6[1]!)) throw badAddress(argName, `has an invalid IPv6 address: ${m6[1]}`);
+    const addr: Inet6Address = { family: 'inet6', address: m6[1]!, port: portText(m6[3]!, argName) };
     if (m6[2] !== undefined) addr.scopeId = scopeIdText(m6[2], argName);
     return addr;
   }
   const m4 = /^([^:]+):(\d+)$/.exec(text);
   if (m4) {
-    if (!isIPv4(m4[1])) throw badAddress(argName, `'${text}' is not numeric (resolve() translates names)`);
-    return { family: 'inet', address: m4[1], port: portText(m4[2], argName) };
+    if (!isIPv4(m4[1]!)) throw badAddress(argName, `'${text}' is not numeric (resolve() translates names)`);
+    return { family: 'inet', address: m4[1]!, port: portText(m4[2]!, argName) };
   }
   throw badAddress(argName, `'${text}' is not an address (try /path, @name, 1.2.3.4:port or [::1]:port)`);
 }

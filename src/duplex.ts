@@ -17,14 +17,14 @@ import { Socket, untilReady } from './socket/socket.js';
 /** Options of toDuplex(). */
 export interface DuplexOptions {
   /** Close the socket when the stream is destroyed (default true: the stream owns it). */
-  close?: boolean;
+  close?: boolean | undefined;
   /** Bytes read per recv(2) (default 65536). */
-  readSize?: number;
+  readSize?: number | undefined;
   /** Node's buffering thresholds (defaults 64 KiB each way). */
-  readableHighWaterMark?: number;
-  writableHighWaterMark?: number;
+  readableHighWaterMark?: number | undefined;
+  writableHighWaterMark?: number | undefined;
   /** Keep the writable side open after the peer's EOF (default true, as net.Socket's allowHalfOpen). */
-  allowHalfOpen?: boolean;
+  allowHalfOpen?: boolean | undefined;
 }
 
 /** Reads smaller than this are copied out so the read slab can be reused. */

@@ -17,7 +17,7 @@ export function parseIPv6(text: string): Buffer | null {
   let extra: number[] = [];
   if (isIPv4(tail)) {
     const o = tail.split('.').map(Number);
-    extra = [(o[0] << 8) | o[1], (o[2] << 8) | o[3]];
+    extra = [(o[0]! << 8) | o[1]!, (o[2]! << 8) | o[3]!];
     s = s.slice(0, lastColon + 1) + '0';
   }
   const [head, rest] = s.includes('::') ? s.split('::') : [s, undefined];
@@ -38,7 +38,7 @@ export function parseIPv6(text: string): Buffer | null {
 /** inet_ntop(AF_INET6). */
 export function formatIPv6(b: Uint8Array): string {
   const g: number[] = [];
-  for (let i = 0; i < 16; i += 2) g.push((b[i] << 8) | b[i + 1]);
+  for (let i = 0; i < 16; i += 2) g.push((b[i]! << 8) | b[i + 1]!);
   if (g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff) {
     return `::ffff:${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
   }

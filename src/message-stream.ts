@@ -18,13 +18,13 @@ import { shutdownOnFinal } from './duplex.js';
 /** Options of messageWriter(). */
 export interface MessageWriterOptions {
   /** Destination of every message, for an unconnected datagram socket (sendmmsg's msg_name). */
-  to?: AddressLike;
+  to?: AddressLike | undefined;
   /** Messages buffered before write() returns false (default 64). */
-  highWaterMark?: number;
+  highWaterMark?: number | undefined;
   /** Close the socket when the stream is destroyed (default false: the socket may still be read). */
-  close?: boolean;
+  close?: boolean | undefined;
   /** Shut the sending side down at end() (seqpacket: the peer reads EOF; default true for connected sockets). */
-  shutdownOnEnd?: boolean;
+  shutdownOnEnd?: boolean | undefined;
 }
 
 type Chunk = Uint8Array | string;

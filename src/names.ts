@@ -41,13 +41,13 @@ const NI_KNOWN = NI_NUMERICHOST | NI_NUMERICSERV | NI_NOFQDN | NI_NAMEREQD | NI_
 /** Hints, as struct addrinfo's ai_family, ai_socktype, ai_protocol, ai_flags. */
 export interface ResolveHints {
   /** 'inet' | 'inet6' | AF_* number; omitted, 0 or 'unspec': both. */
-  family?: 'inet' | 'inet6' | 'unspec' | number;
+  family?: 'inet' | 'inet6' | 'unspec' | number | undefined;
   /** 'stream' | 'dgram' | 'seqpacket' | 'raw' | SOCK_* number; omitted or 0: every type. */
-  type?: 'stream' | 'dgram' | 'seqpacket' | 'raw' | number;
+  type?: 'stream' | 'dgram' | 'seqpacket' | 'raw' | number | undefined;
   /** IPPROTO_* number or a protocol name ('tcp', 'udp', 'sctp'). */
-  protocol?: number | string;
+  protocol?: number | string | undefined;
   /** AI_* bits. */
-  flags?: number;
+  flags?: number | undefined;
 }
 
 /** One result, as struct addrinfo: socket(family, type, protocol) then connect/bind(address). */
@@ -103,7 +103,7 @@ export async function resolve(host: string | null | undefined, service?: string 
       out.push({ family: address.family, type: s.type, protocol: s.protocol, address });
     }
   }
-  if (q.flags & AI_CANONNAME && out.length > 0) out[0].canonname = await canonicalName(q.host!);
+  if (q.flags & AI_CANONNAME && out.length > 0) out[0]!.canonname = await canonicalName(q.host!);
   return out;
 }
 
@@ -243,7 +243,7 @@ export function numericHost(host: string): HostAddr | null {
   const v4 = inetAton(host);
   if (v4 !== null) return { family: C.AF_INET, address: v4, scopeId: 0 };
   const m = /^([^%]+)(?:%(.+))?$/.exec(host);
-  if (m && isIPv6(m[1])) return { family: C.AF_INET6, address: m[1], scopeId: m[2] === undefined ? 0 : scopeOf(m[2]) };
+  if (m && isIPv6(m[1]!)) return { family: C.AF_INET6, address: m[1]!, scopeId: m[2] === undefined ? 0 : scopeOf(m[2]) };
   return null;
 }
 
@@ -296,7 +296,7 @@ async function canonicalName(host: string): Promise<string> {
     for (let hops = 0; hops < 8; hops++) {
       const next = await dns.promises.resolveCname(name);
       if (next.length === 0 || next[0] === name) break;
-      name = next[0];
+      name = next[0]!;
     }
   } catch {
     // No CNAME (or no DNS): the name is its own canonical name.
@@ -315,7 +315,7 @@ function officialHostName(host: string): string | null {
   const want = host.toLowerCase();
   for (const line of text.split('\n')) {
     const names = line.replace(/#.*/, '').trim().split(/\s+/).slice(1);
-    if (names.some((n) => n.toLowerCase() === want)) return names[0];
+    if (names.some((n) => n.toLowerCase() === want)) return names[0]!;
   }
   return null;
 }
@@ -398,9 +398,9 @@ export async function resolveAddress(text: string, hints: ResolveHints = {}): Pr
   const h: ResolveHints = { ...hints };
   let rest = text;
   if (m) {
-    h.type = PREFIXES[m[1]].type;
-    if (PREFIXES[m[1]].family) h.family = PREFIXES[m[1]].family;
-    rest = m[2];
+    h.type = PREFIXES[m[1]!]!.type;
+    if (PREFIXES[m[1]!]!.family) h.family = PREFIXES[m[1]!]!.family;
+    rest = m[2]!;
   }
   if (!m && (rest.startsWith('unix:') || rest.startsWith('@') || rest.startsWith('/') || rest.startsWith('./') || rest.startsWith('../'))) {
     const t = typeof h.type === 'string' ? TYPE_BY_NAME[h.type] : h.type;

@@ -22,9 +22,9 @@ export function parseServices(text: string): Db {
   const byPort = new Map<string, ServiceEntry[]>();
   for (const raw of text.split('\n')) {
     const words = raw.replace(/#.*/, '').trim().split(/\s+/);
-    const m = words.length >= 2 ? /^(\d+)\/(\S+)$/.exec(words[1]) : null;
+    const m = words.length >= 2 ? /^(\d+)\/(\S+)$/.exec(words[1]!) : null;
     if (!m || Number(m[1]) > 65535) continue;
-    const e: ServiceEntry = { name: words[0], aliases: words.slice(2), port: Number(m[1]), proto: m[2] };
+    const e: ServiceEntry = { name: words[0]!, aliases: words.slice(2), port: Number(m[1]), proto: m[2]! };
     for (const n of [e.name, ...e.aliases]) push(byName, n, e);
     push(byPort, String(e.port), e);
   }

@@ -92,7 +92,7 @@ export function encodeControl(buf: Buffer, fds: readonly number[] | undefined, c
     buf.fill(0, off + cmsgLen(n), off + cmsgSpace(n)); // alignment padding only
     writeHeader(dv, off, C.SOL_SOCKET, C.SCM_RIGHTS, n);
     const d = off + cmsgAlign(HDR);
-    for (let i = 0; i < fds.length; i++) dv.setInt32(d + i * 4, fds[i], LE);
+    for (let i = 0; i < fds.length; i++) dv.setInt32(d + i * 4, fds[i]!, LE);
     off += cmsgSpace(n);
   }
   return off;
@@ -105,7 +105,7 @@ export interface ControlItem { level: number; type: number; data: Buffer }
 export interface Ancillary {
   /** Every descriptor installed in this process (rights, merged across items). */
   fds: number[];
-  credentials?: Credentials;
+  credentials?: Credentials | undefined;
   /** SCM_PIDFD (SO_PASSPIDFD): a descriptor too, owned like rights. */
   pidfd?: number;
   /** Items not decoded above, copied out. */

@@ -20,23 +20,23 @@ import { receivedMessage } from './received.js';
 /** Options of recvBatch and messages(). */
 export interface BatchOptions {
   /** Most messages per recvmmsg(2) (default 32, at most 1024). */
-  count?: number;
+  count?: number | undefined;
   /** Largest message copied (default 65536); longer ones arrive with MSG_TRUNC. */
-  size?: number;
+  size?: number | undefined;
   /** Control bytes per message (default: room for 253 fds and credentials on unix sockets). */
-  controlSize?: number;
+  controlSize?: number | undefined;
   /** Most descriptors expected per message: sizes the control space instead. */
-  fds?: number;
+  fds?: number | undefined;
   /** MSG_ flags for recvmmsg (MSG_PEEK is refused: it would return one message n times). */
-  flags?: number;
+  flags?: number | undefined;
 }
 
 /** Options of the async iterator. */
 export interface MessagesOptions extends BatchOptions {
   /** Messages delivered before yielding to the event loop (default 256). */
-  maxPerWakeup?: number;
+  maxPerWakeup?: number | undefined;
   /** Ends the iteration (with ERR_XSOCK_ABORTED) when aborted while waiting. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 const MAX_BATCH = 1024;

@@ -16,7 +16,7 @@ import { sleep } from '../wait.js';
 /** Options for bind(). */
 export interface BindOptions {
   /** Unix paths: remove a stale socket file (one nobody listens on) and bind again. */
-  unlinkStale?: boolean;
+  unlinkStale?: boolean | undefined;
 }
 
 /** Address scratch for calls that hand an address to the kernel and return at once. */

@@ -27,29 +27,29 @@ export interface OutgoingMessage {
   /** The bytes; an array is gathered in order (writev-style). */
   data: Uint8Array | string | readonly Uint8Array[];
   /** Destination of an unconnected datagram socket. */
-  to?: AddressLike;
+  to?: AddressLike | undefined;
   /** Descriptors to pass (SCM_RIGHTS, AF_UNIX only, at most 253). */
-  fds?: readonly number[];
+  fds?: readonly number[] | undefined;
   /** SCM_CREDENTIALS: true sends this process's own; explicit values need privilege. */
-  credentials?: true | Credentials;
+  credentials?: true | Credentials | undefined;
   /** MSG_OOB, MSG_EOR, MSG_DONTWAIT, MSG_MORE ... (MSG_NOSIGNAL is always added). */
-  flags?: number;
+  flags?: number | undefined;
 }
 
 /** Options of recvmsg. */
 export interface RecvmsgOptions {
   /** Largest message to copy (default 65536); ignored when `buffers` is given. */
-  size?: number;
+  size?: number | undefined;
   /** Scatter: the message is placed into these in order (readv-style). */
-  buffers?: readonly Uint8Array[];
+  buffers?: readonly Uint8Array[] | undefined;
   /** Control-buffer bytes; a smaller one than the ancillary data makes MSG_CTRUNC. */
-  controlSize?: number;
+  controlSize?: number | undefined;
   /** Most descriptors expected: sizes the control buffer (instead of controlSize). */
-  fds?: number;
+  fds?: number | undefined;
   /** MSG_PEEK, MSG_WAITALL, MSG_TRUNC, MSG_DONTWAIT, MSG_OOB ... */
-  flags?: number;
+  flags?: number | undefined;
   /** With MSG_PEEK: keep the duplicate descriptors the peek installs (else closed at once). */
-  keepPeeked?: boolean;
+  keepPeeked?: boolean | undefined;
 }
 
 /** What recvmsg resolves to. */
@@ -88,9 +88,9 @@ const recvData = Buffer.allocUnsafe(DEFAULT_SIZE);
 interface SendPlan {
   iov: Uint8Array[];
   bytes: number;
-  to?: AddressLike;
-  fds?: readonly number[];
-  credentials?: Credentials;
+  to?: AddressLike | undefined;
+  fds?: readonly number[] | undefined;
+  credentials?: Credentials | undefined;
   flags: number;
 }
 
@@ -167,7 +167,7 @@ export function sendmsg(c: SocketCore, msg: OutgoingMessage, opts?: WaitOptions)
 /** A validated recvmsg. */
 interface RecvPlan {
   size: number;
-  buffers?: Uint8Array[];
+  buffers?: Uint8Array[] | undefined;
   controlSize: number;
   flags: number;
   keepPeeked: boolean;
@@ -231,7 +231,7 @@ function copyOut(n: number): Buffer {
 let dataView = [recvData];
 let controlCache = recvControl;
 function dataIov(size: number): Buffer[] {
-  if (dataView[0].length !== size) dataView = [recvData.subarray(0, size)];
+  if (dataView[0]!.length !== size) dataView = [recvData.subarray(0, size)];
   return dataView;
 }
 function controlView(size: number): Buffer {

@@ -31,7 +31,7 @@ export interface Waiting {
   /** Waits for what may change the answer (`opts` carries the call's remaining bounds). */
   wait(opts: WaitOptions | undefined, round: number): Promise<unknown>;
   /** A kernel quirk's pause before each wait. */
-  pace?: Pace;
+  pace?: Pace | undefined;
   /** The caller's own attempt just met EAGAIN: wait before the first attempt here. */
   tried?: boolean;
 }

@@ -33,7 +33,7 @@ export class ReceivedFds extends Array<number> {
   /** @internal Takes ownership of `fds` (already installed in this process) and of the array itself. */
   static adopt(fds: number[]): ReceivedFds {
     const r = new ReceivedFds();
-    for (let i = 0; i < fds.length; i++) r.push(fds[i]);
+    for (let i = 0; i < fds.length; i++) r.push(fds[i]!);
     if (fds.length > 0) {
       r.#held = { fds };
       reaper.register(r, r.#held);

@@ -90,7 +90,7 @@ export function tryRecvfd(s: Socket): StrRecvFd | null {
     if (fds.length === 0) throw ioctlError(C.EMFILE); // the kernel could not install it
     const uid = m.credentials?.uid ?? -1;
     const gid = m.credentials?.gid ?? -1;
-    return { fd: fds[0], uid, gid };
+    return { fd: fds[0]!, uid, gid };
   } catch (err) {
     throw asIoctlError(err);
   }

@@ -24,11 +24,11 @@ export interface OpenerOptions {
    * libuv threadpool size of the helper: how many opens may block in the kernel at once
    * before later ones queue behind them (default 64).
    */
-  threads?: number;
+  threads?: number | undefined;
   /** Run the helper as this user id (spawn's uid; the caller needs the privilege). */
-  uid?: number;
+  uid?: number | undefined;
   /** Run the helper as this group id (spawn's gid). */
-  gid?: number;
+  gid?: number | undefined;
 }
 
 interface Pending {
@@ -184,7 +184,7 @@ export class Opener {
     h.pending.delete(reply.id);
     if (reply.ok && fds.length > 0) {
       closeAll(fds.slice(1));
-      p.resolve(fds[0]);
+      p.resolve(fds[0]!);
       return;
     }
     closeAll(fds);

@@ -116,7 +116,7 @@ export function mappedError(call: string, err: unknown): TError | null {
 
 /** t_strerror(3NSL): the message for a t_errno value; "<n>: error unknown" out of range. */
 export function t_strerror(errnum: number): string {
-  return Number.isInteger(errnum) && errnum >= 0 && errnum < texts.length ? texts[errnum] : `${errnum}: error unknown`;
+  return Number.isInteger(errnum) && errnum >= 0 && errnum < texts.length ? texts[errnum]! : `${errnum}: error unknown`;
 }
 
 /**

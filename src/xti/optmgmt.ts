@@ -23,7 +23,7 @@ import { now } from './call.js';
 const HDR = 16;
 
 /** One option as it travels in a buffer. */
-export interface TOption { level: number; name: number; status?: number; value: Buffer }
+export interface TOption { level: number; name: number; status?: number | undefined; value: Buffer }
 
 interface Spec {
   level: number;
@@ -31,7 +31,7 @@ interface Spec {
   applies(p: Provider): boolean;
   get(s: Socket): Buffer;
   /** Sets the value; false when it is not acceptable. */
-  set?(s: Socket, v: Buffer): boolean;
+  set?: ((s: Socket, v: Buffer) => boolean) | undefined;
 }
 
 const u32 = (n: number) => { const b = Buffer.alloc(4); b.writeInt32LE(n, 0); return b; };
@@ -196,7 +196,7 @@ export function t_optmgmt(fd: number, req: TOptmgmtStruct, ret: TOptmgmtStruct):
     }
     const asked = decodeOptions(contents(rq.opt));
     if (!asked || asked.length === 0) throw terror('t_optmgmt', TBADOPT, 'req.opt holds no well-formed t_opthdr');
-    if (asked.some((o) => o.level !== asked[0].level)) throw terror('t_optmgmt', TBADOPT, 'options of one level per call');
+    if (asked.some((o) => o.level !== asked[0]!.level)) throw terror('t_optmgmt', TBADOPT, 'options of one level per call');
     const p = ep.provider;
     const results: TOption[] = [];
     for (const o of asked) {

@@ -69,7 +69,7 @@ export function t_free(ptr: unknown, type: number): number {
   const tagged = ptr !== null && typeof ptr === 'object' ? (ptr as Record<symbol, unknown>)[STRUCT_TYPE] : undefined;
   if (tagged !== undefined && tagged !== type) throw terror('t_free', TNOSTRUCTYPE, `the structure is a ${structNames[tagged as number]}, not a ${structNames[type]}`);
   if (ptr && typeof ptr === 'object') {
-    for (const f of fieldsOf[type]) {
+    for (const f of fieldsOf[type]!) {
       const nb = (ptr as Record<string, Netbuf | undefined>)[f];
       if (nb && typeof nb === 'object') {
         nb.buf = Buffer.alloc(0);
@@ -100,7 +100,7 @@ export function structArg<T>(name: string, value: unknown, type: number, optiona
   if (tagged !== undefined && tagged !== type) {
     throw new XsockError('ERR_XSOCK_INVALID_ARG_TYPE', `The "${name}" argument must be a ${structNames[type]} structure; received a ${structNames[tagged as number]}`);
   }
-  for (const f of fieldsOf[type]) checkNetbuf(`${name}.${f}`, (value as Record<string, unknown>)[f]);
+  for (const f of fieldsOf[type]!) checkNetbuf(`${name}.${f}`, (value as Record<string, unknown>)[f]);
   return value as T;
 }
 

@@ -139,8 +139,8 @@ async function rights(dir: string): Promise<string> {
     const got = m.fds.take();
     if (got.length !== 1) throw new Error(`expected one descriptor, got ${got.length}`);
     const buf = Buffer.alloc(256);
-    const n = readSync(got[0], buf, 0, buf.length, 0);
-    closeSync(got[0]);
+    const n = readSync(got[0]!, buf, 0, buf.length, 0);
+    closeSync(got[0]!);
     if (buf.toString('utf8', 0, n) !== text) throw new Error('the passed descriptor read something else');
     return `fd ${fd} arrived as fd ${got[0]}, read '${text}'`;
   } finally {

@@ -67,13 +67,13 @@ export async function sendfdCommand(args: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length !== 2) throw new UsageError('sendfd needs SOCKET and FILE (xsock sendfd --help)');
-  const to = unixAddress(positionals[0]);
+  const to = unixAddress(positionals[0]!);
   const type = typeOf(values.type);
   const wait = waitOpts(values.timeout);
-  const fd = openSync(positionals[1], 'r');
+  const fd = openSync(positionals[1]!, 'r');
   const s = socket('unix', type);
   try {
-    const data = Buffer.from(basename(positionals[1]) || 'fd');
+    const data = Buffer.from(basename(positionals[1]!) || 'fd');
     if (type === 'dgram') await s.sendmsg({ data, fds: [fd], to, credentials: true }, wait);
     else {
       await s.connect(to, wait);
@@ -96,7 +96,7 @@ export async function recvfdCommand(args: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length < 1 || positionals.length > 2) throw new UsageError('recvfd needs SOCKET and optionally OUT (xsock recvfd --help)');
-  const here = unixAddress(positionals[0]);
+  const here = unixAddress(positionals[0]!);
   const type = typeOf(values.type);
   const wait = waitOpts(values.timeout);
   const listener = socket('unix', type);

@@ -32,8 +32,8 @@ export async function infoCommand(args: string[]): Promise<number> {
   }
   const head = ['provider', 'socket', 'servtype', 'addr', 'options', 'tsdu', 'etsdu', 'connect', 'discon', 'flags'];
   const lines = rows.map((r) => [r.name, `${r.domain}/${r.type}`, servtype(r.info.servtype), ...limits(r.info), r.info.flags & T_SENDZERO ? 'T_SENDZERO' : '-']);
-  const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
-  for (const l of [head, ...lines]) process.stdout.write(`${l.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()}\n`);
+  const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  for (const l of [head, ...lines]) process.stdout.write(`${l.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()}\n`);
   return 0;
 }
 

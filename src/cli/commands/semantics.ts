@@ -165,9 +165,9 @@ async function orderAndLoss([a, b]: [Socket, Socket], type: string, count: numbe
   let unduplicated = true;
   const got = new Set<number>();
   for (let i = 0; i < seen.length; i++) {
-    if (i > 0 && seen[i] <= seen[i - 1]) ordered = false;
-    if (got.has(seen[i])) unduplicated = false;
-    got.add(seen[i]);
+    if (i > 0 && seen[i]! <= seen[i - 1]!) ordered = false;
+    if (got.has(seen[i]!)) unduplicated = false;
+    got.add(seen[i]!);
   }
   return { ordered, unduplicated, reliable: got.size === count, sent: count, received: seen.length };
 }
@@ -206,7 +206,7 @@ export function formatSemantics(rows: SemanticsRow[]): string {
   const lines = rows.map((r) => r.supported
     ? [r.domain, r.type, ...cols.map((c) => (r[c] ? 'yes' : 'no')), `${r.received}/${r.sent}`]
     : [r.domain, r.type, ...cols.map(() => '-'), `unsupported: ${r.error}`]);
-  const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
-  const fmt = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  const fmt = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
   return [fmt(head), fmt(widths.map((w) => '-'.repeat(w))), ...lines.map(fmt)].join('\n');
 }

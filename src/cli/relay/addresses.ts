@@ -146,8 +146,8 @@ export function parseEndpoint(text: string): EndpointSpec {
       default: throw new UsageError(`bad address '${text}': unknown option '${name}'`);
     }
   }
-  if (kw.family === 'unix') return unixSpec(text, kw, type, main, options);
-  return inetSpec(text, kw, type, main, options);
+  if (kw.family === 'unix') return unixSpec(text, kw, type, main!, options);
+  return inetSpec(text, kw, type, main!, options);
 }
 
 function unixSpec(text: string, kw: Keyword, type: SocketSpec['type'], main: string, options: EndpointOptions): SocketSpec {
@@ -172,8 +172,8 @@ function inetSpec(text: string, kw: Keyword, type: SocketSpec['type'], main: str
   if (!listening || main.includes(':')) {
     const m = /^\[([^\]]+)\]:([^:]+)$/.exec(main) ?? /^([^:[\]]*):([^:]+)$/.exec(main);
     if (!m) throw new UsageError(`bad address '${text}': expected HOST:PORT (IPv6 as [ADDR]:PORT)`);
-    host = m[1];
-    portText = m[2];
+    host = m[1]!;
+    portText = m[2]!;
   }
   if (listening && options.bind !== undefined) host = options.bind.replace(/^\[(.*)\]$/, '$1');
   const numeric = /^\d+$/.test(portText);

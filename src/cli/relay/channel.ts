@@ -15,7 +15,7 @@ export interface Message {
   /** Sender credentials (SCM_CREDENTIALS), when the endpoint reads ancillary data. */
   credentials?: { pid: number; uid: number; gid: number } | null;
   /** MSG_* flags the kernel set (MSG_TRUNC, MSG_CTRUNC ...). */
-  flags?: number;
+  flags?: number | undefined;
 }
 
 export interface Channel {

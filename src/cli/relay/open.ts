@@ -25,7 +25,7 @@ export interface OpenContext {
   /** Bounds connect and every relay wait. */
   wait?: WaitOptions;
   /** Bounds connect(2) alone. */
-  connectTimeout?: number;
+  connectTimeout?: number | undefined;
   /** Told the bound address of a listener or receiver (port 0 becomes the real port). */
   onListening?: (address: SockAddr) => void;
 }
@@ -162,6 +162,7 @@ async function parseLocal(spec: SocketSpec, text: string): Promise<SockAddr> {
 async function inetAddress(host: string | null, service: string, spec: SocketSpec, flags: number): Promise<SockAddr> {
   try {
     const found = await resolve(host, service, { family: spec.anyFamily || spec.domain === 'unix' ? undefined : spec.domain, type: spec.type, flags });
+    if (found[0] === undefined) throw new Error('no address');
     return found[0].address;
   } catch (err) {
     throw new Error(`cannot resolve '${host ?? ''}:${service}' in '${spec.text}': ${(err as Error).message}`);

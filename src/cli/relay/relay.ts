@@ -44,7 +44,7 @@ examples:
 
 export interface RelaySettings {
   trace: TraceOptions;
-  idleMs?: number;
+  idleMs?: number | undefined;
   lingerMs: number;
   directions: { forward: boolean; backward: boolean };
 }
@@ -65,11 +65,11 @@ export async function relayCommand(args: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length !== 2) {
-    if (positionals.length === 1 && !/[:/@]/.test(positionals[0]) && positionals[0] !== '-') throw new UsageError(`unknown command '${positionals[0]}' (xsock --help lists them)`);
+    if (positionals.length === 1 && !/[:/@]/.test(positionals[0]!) && positionals[0] !== '-') throw new UsageError(`unknown command '${positionals[0]}' (xsock --help lists them)`);
     throw new UsageError(`expected two addresses, got ${positionals.length} (xsock --help)`);
   }
   if (values.u && values.U) throw new UsageError('-u and -U exclude each other');
-  const [a, b] = positionals.map(parseEndpoint);
+  const [a, b] = positionals.map(parseEndpoint) as [EndpointSpec, EndpointSpec];
   const fork = values.fork === true || (a.kind === 'socket' && a.options.fork === true);
   if (fork && !(a.kind === 'socket' && a.role === 'listen')) throw new UsageError(`--fork needs a stream or seqpacket listener as the first address; got '${a.text}'`);
   const streamish = [a, b].every((e) => e.kind !== 'socket' || e.type === 'stream');

@@ -20,7 +20,7 @@ export interface SocketChannelOptions {
   /** Messages already read (udp-listen's first datagram), delivered before any recv. */
   pending?: Message[];
   /** Bounds every wait (the idle timeout). */
-  wait?: WaitOptions;
+  wait?: WaitOptions | undefined;
   /**
    * Read with recvmsg(2) and write with sendmsg(2), one message at a time, so rights and
    * credentials are seen (for traces) and passed on between unix sockets.
@@ -29,7 +29,7 @@ export interface SocketChannelOptions {
   /** Decode every datagram's source address (traces); otherwise only what replies need. */
   senders?: boolean;
   /** Extra close work (unlinking the path this endpoint bound). */
-  onClose?: () => void;
+  onClose?: (() => void) | undefined;
 }
 
 /** recvmmsg/sendmmsg batch size: enough to amortise a wake-up, small enough to stay fair. */
@@ -156,12 +156,12 @@ export class SocketChannel implements Channel {
     const batch: Message[] = new Array(n);
     const senders = this.opts.senders === true;
     for (let i = 0; i < n; i++) {
-      const len = this.out[i * 4];
-      const m: Message = { data: this.buf.subarray(i * size, i * size + Math.min(len, size)), flags: this.out[i * 4 + 1] };
+      const len = this.out[i * 4]!;
+      const m: Message = { data: this.buf.subarray(i * size, i * size + Math.min(len, size)), flags: this.out[i * 4 + 1]! };
       if (senders || (this.opts.replyToSender && i === n - 1)) m.from = this.senderOf(i);
       batch[i] = m;
     }
-    if (this.opts.replyToSender) this.noteSender(batch[n - 1].from);
+    if (this.opts.replyToSender) this.noteSender(batch[n - 1]?.from);
     return batch;
   }
 
