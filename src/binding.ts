@@ -113,6 +113,11 @@ export interface Binding {
    */
   own(fd: number, on: number): number;
 
+  /** if_nametoindex(3) of a NUL-terminated name; the index or -errno. */
+  ifNameToIndex(name: Uint8Array): number;
+  /** if_indextoname(3) into out (>= IF_NAMESIZE bytes, NUL-terminated); the name's length or -errno. */
+  ifIndexToName(index: number, out: Uint8Array): number;
+
   /** Creates a uv_poll_t for fd on this environment's loop, reporting as `id`. */
   watch(fd: number, id: number): object;
   /** uv_poll_start with POLL_* events, or uv_poll_stop when 0. */
