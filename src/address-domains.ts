@@ -128,8 +128,8 @@ export function formatNetlink(a: NetlinkAddress): string {
 export function formatPacket(a: PacketAddress): string {
   const name = a.ifindex === 0 ? 'any' : ifIndexToName(a.ifindex) ?? String(a.ifindex);
   const opts: string[] = [];
-  if (a.hatype !== undefined && a.hatype !== 0) opts.push(`hatype=${a.hatype}`);
-  if (a.pkttype !== undefined && a.pkttype !== 0) {
+  if (a.hatype !== undefined) opts.push(`hatype=${a.hatype}`);
+  if (a.pkttype !== undefined) {
     opts.push(`pkttype=${Object.keys(PKTTYPES).find((k) => PKTTYPES[k] === a.pkttype) ?? a.pkttype}`);
   }
   if (a.addr) opts.push(`addr=${a.addr}`);

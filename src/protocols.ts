@@ -120,11 +120,6 @@ export function protocolNumber(domain: number, protocol: unknown): number {
   return range(protocol, 0xffff, 'a protocol number');
 }
 
-/** The host-order ethertype of a packet socket from the network-order SO_PROTOCOL value. */
-export function reportedProtocol(domain: number, kernelValue: number): number {
-  return domain === C.AF_PACKET ? htons(kernelValue) : kernelValue;
-}
-
 function range(n: unknown, max: number, what: string): number {
   if (typeof n !== 'number' || !Number.isInteger(n)) throw argType('protocol', `a name or ${what}`, n);
   if (n < 0 || n > max) throw new XsockError('ERR_XSOCK_OUT_OF_RANGE', `The "protocol" argument must be ${what}; received ${n}`);
