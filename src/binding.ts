@@ -118,6 +118,9 @@ export interface Binding {
   /** if_indextoname(3) into out (>= IF_NAMESIZE bytes, NUL-terminated); the name's length or -errno. */
   ifIndexToName(index: number, out: Uint8Array): number;
 
+  /** pipe2(2) with O_NONBLOCK|O_CLOEXEC; read end in scratch[0], write end in scratch[1]. */
+  pipe(): number;
+
   /** Creates a uv_poll_t for fd on this environment's loop, reporting as `id`. */
   watch(fd: number, id: number): object;
   /** uv_poll_start with POLL_* events, or uv_poll_stop when 0. */

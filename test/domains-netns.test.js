@@ -265,3 +265,25 @@ for (const s of [a, c, l]) s.close();`));
   assert.match(ss, new RegExp(`127\\.0\\.0\\.1:${r.port}\\s`), ss);
   assert.ok(ss.split('\n').filter((line) => line.includes(`:${r.port}`)).length >= 2, ss);
 });
+
+test('xsock semantics in a namespace with IPv6 disabled prints every other row and says why inet6 is empty', { skip }, async () => {
+  const ns6 = `xs6${tag}`;
+  ip('netns', 'add', ns6);
+  try {
+    ip('-n', ns6, 'link', 'set', 'lo', 'up');
+    run('ip', ['netns', 'exec', ns6, 'sysctl', '-q', '-w', 'net.ipv6.conf.all.disable_ipv6=1']);
+    const bin = fileURLToPath(new URL('../bin/xsock.js', import.meta.url));
+    const r = spawnSync('timeout', ['60', 'ip', 'netns', 'exec', ns6, process.execPath, bin, 'semantics', '--json', '--count', '500'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const rows = JSON.parse(r.stdout);
+    const row = (d, t) => rows.find((x) => x.domain === d && x.type === t);
+    assert.equal(row('inet', 'stream').reliable, true);
+    assert.equal(row('unix', 'seqpacket').reliable, true);
+    for (const t of ['stream', 'dgram', 'stream mptcp', 'raw ip253']) {
+      assert.equal(row('inet6', t).supported, true);
+      assert.match(row('inet6', t).note, /EADDRNOTAVAIL \[::1\]/, t);
+    }
+  } finally {
+    spawnSync('timeout', ['10', 'ip', 'netns', 'del', ns6]);
+  }
+});
