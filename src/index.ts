@@ -10,7 +10,7 @@ export { constants, type DomainName, type TypeName } from './constants.js';
 export { parseAddress, formatAddress, type SockAddr, type AddressLike, type UnixAddress, type InetAddress, type Inet6Address,
   type NetlinkAddress, type PacketAddress, type VsockAddress } from './address.js';
 export { getprotobyname, getprotobynumber, type ProtocolEntry } from './protocols.js';
-export { ifNameToIndex, ifIndexToName } from './socket/interfaces.js';
+export { ifNameToIndex, ifIndexToName } from './socket/index.js';
 export { XsockError, codes as errorCodes, type SystemError } from './errors.js';
 export { Readiness, POLL_IN, POLL_OUT, POLL_PRI, POLL_RDHUP, POLL_ERR, type WaitOptions } from './readiness.js';
 export { optionTable, type Linger, type Credentials, type OptionSpec, type PacketMembership, type PacketStatistics } from './socket/options.js';

@@ -6,7 +6,7 @@
  * `count` numbered records through a pipe whose writer waits when it is full.
  */
 import { closeSync, readSync, writeSync } from 'node:fs';
-import { pipe } from '../../socket/pipe.js';
+import { pipe } from '../../socket/index.js';
 import type { SemanticsRow } from './semantics.js';
 
 const REC = 8;

@@ -7,9 +7,8 @@
  * VMADDR_CID_LOCAL.
  */
 import { join } from 'node:path';
-import { socket, type Socket } from '../../socket/socket.js';
+import { socket, ifNameToIndex, type Socket } from '../../socket/index.js';
 import { constants as C } from '../../constants.js';
-import { ifNameToIndex } from '../../socket/interfaces.js';
 import type { AddressLike, SockAddr } from '../../address.js';
 
 /** One domain x type (x protocol) row to measure. */
