@@ -207,6 +207,27 @@ s.close();`), [VETH[0]]);
   await finished(peer);
 });
 
+test('packet: recvmsg and recvmmsg work on packet sockets, PACKET_AUXDATA arrives as control data', { skip }, async () => {
+  setUp();
+  const peer = nsNode(script('pktmsg', `
+const r = x.socket('packet', 'raw', 0x88b6);
+r.bind('packet:lo:0x88b6');
+r.setsockopt('SOL_PACKET', 'PACKET_AUXDATA', true);
+const t = x.socket('packet', 'raw', 0);
+const frame = Buffer.concat([Buffer.alloc(12), Buffer.from([0x88, 0xb6]), Buffer.from('with aux data')]);
+for (let i = 0; i < 3; i++) await t.sendto(frame, { family: 'packet', protocol: 0x88b6, ifindex: x.ifNameToIndex('lo') });
+const m = await r.recvmsg({ timeout: 5000 });
+const aux = m.control.find((c) => c.level === x.constants.SOL_PACKET && c.type === x.constants.PACKET_AUXDATA);
+const batch = await r.recvBatch({ count: 8 }, { timeout: 5000 }).catch((e) => e.code);
+console.log(JSON.stringify({ data: m.data.toString('hex'), from: m.from.protocol, auxLen: aux.data.readUInt32LE(4), batch: Array.isArray(batch) ? batch.length : batch }));
+r.close(); t.close();`), [], { ready: false });
+  const [res] = await finished(peer);
+  assert.equal(res.data, Buffer.concat([Buffer.alloc(12), Buffer.from([0x88, 0xb6]), Buffer.from('with aux data')]).toString('hex'));
+  assert.equal(res.from, 0x88b6);
+  assert.equal(res.auxLen, 27); // tpacket_auxdata.tp_len: the frame's length on the wire
+  assert.ok(res.batch >= 1, String(res.batch));
+});
+
 test('raw ICMP: an echo to 127.0.0.1 gets the reply ping -c 1 gets', { skip: skip || need('ping') && 'ping is not installed (apt-get install iputils-ping)' }, async () => {
   setUp();
   const peer = nsNode(script('icmp', `
