@@ -16,6 +16,9 @@ export function explainDomainError(err: SystemError, domain: number): SystemErro
   if (domain === C.AF_VSOCK && VSOCK_NO_TRANSPORT.has(err.code)) {
     why = 'no vsock transport is loaded (modprobe vsock_loopback for CID 1 (VMADDR_CID_LOCAL), '
       + 'vhost_vsock on a host, virtio_vsock in a guest)';
+  } else if (domain === C.AF_VSOCK && err.code === 'ETIMEDOUT') {
+    // Without a transport for the CID a connect is never answered.
+    why = 'is a vsock transport loaded for this CID? (modprobe vsock_loopback for CID 1, vhost_vsock on a host, virtio_vsock in a guest)';
   } else if ((err.code === 'EPERM' || err.code === 'EACCES') && err.syscall === 'socket') {
     why = 'packet and raw sockets need CAP_NET_RAW';
   } else if (err.code === 'EAFNOSUPPORT' && err.syscall === 'socket') {

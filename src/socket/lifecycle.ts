@@ -147,7 +147,7 @@ function connectOutcome(c: SocketCore, pollFirst: boolean): boolean {
   const where = c.connecting ?? undefined;
   if (err === 0 && native.getpeername(fd, addrBuf) < 0) return false; // spurious wake-up
   c.connecting = null;
-  if (err !== 0) throw systemError(-err, 'connect', where);
+  if (err !== 0) throw explainDomainError(systemError(-err, 'connect', where), c.domain);
   return true;
 }
 
