@@ -12,7 +12,7 @@
 import { constants as C } from './constants.js';
 import { XsockError, argType } from './errors.js';
 import { ethertypes } from './protocols.js';
-import { ifNameToIndex, ifIndexToName } from './socket/interfaces.js';
+import { interfaceIndex, interfaceName } from './interface-names.js';
 
 /** struct sockaddr_nl: `pid` 0 is the kernel; `groups` a bit mask of multicast groups (1..32). */
 export interface NetlinkAddress { family: 'netlink'; pid: number; groups: number }
@@ -101,7 +101,7 @@ export function parseDomainAddress(text: string, argName: string): NetlinkAddres
 function parsePacket(text: string, argName: string): PacketAddress {
   const m = /^packet:([^:?]+)(?::([^:?]+))?(?:\?(.*))?$/.exec(text);
   if (!m) throw bad(argName, `'${text}' is not a packet address (packet:IF[:ETHERTYPE][?addr=MAC&pkttype=NAME&hatype=N])`);
-  const ifindex = m[1] === 'any' ? 0 : /^\d+$/.test(m[1]) ? num(m[1], 0x7fffffff, argName, 'ifindex') : interfaceIndex(m[1], argName);
+  const ifindex = m[1] === 'any' ? 0 : /^\d+$/.test(m[1]) ? num(m[1], 0x7fffffff, argName, 'ifindex') : indexOf(m[1], argName);
   let protocol = 0;
   if (m[2] !== undefined) {
     const named = ethertypes().get(m[2].toLowerCase());
@@ -126,7 +126,7 @@ export function formatNetlink(a: NetlinkAddress): string {
 }
 
 export function formatPacket(a: PacketAddress): string {
-  const name = a.ifindex === 0 ? 'any' : ifIndexToName(a.ifindex) ?? String(a.ifindex);
+  const name = a.ifindex === 0 ? 'any' : interfaceName(a.ifindex) ?? String(a.ifindex);
   const opts: string[] = [];
   if (a.hatype !== undefined) opts.push(`hatype=${a.hatype}`);
   if (a.pkttype !== undefined) {
@@ -155,12 +155,10 @@ function formatMac(b: Uint8Array): string {
   return [...b].map((x) => x.toString(16).padStart(2, '0')).join(':');
 }
 
-function interfaceIndex(name: string, argName: string): number {
-  try {
-    return ifNameToIndex(name);
-  } catch (err) {
-    throw new XsockError('ERR_XSOCK_BAD_ADDRESS', `The "${argName}" argument names an unknown interface: ${name}`, { cause: err });
-  }
+function indexOf(name: string, argName: string): number {
+  const n = interfaceIndex(name);
+  if (n === null) throw new XsockError('ERR_XSOCK_BAD_ADDRESS', `The "${argName}" argument names an unknown interface: ${name}`);
+  return n;
 }
 
 /** A decimal or 0x-hex field of a text address. */
