@@ -570,6 +570,9 @@ static napi_status fill(napi_env env, napi_value obj) {
   CV("OFFSETOF_SUN_PATH", offsetof(struct sockaddr_un, sun_path));
   CV("UIO_MAXIOV", XS_MAX_IOV); /* the shim's own iovec cap, equal to the kernel's */
 
+  /* netlink, packet, vsock, raw IP and MPTCP (domains.c) */
+  if ((s = xs_domain_constants(env, obj)) != napi_ok) return s;
+
   /* errno values, from the one table in errno.c */
   return xs_errno_constants(env, obj);
 }

@@ -6,8 +6,9 @@
  * batch calls need one mmsghdr+iovec pair per message; small batches use the stack,
  * larger ones take a single malloc for the call.
  *
- * recv* always ORs MSG_CMSG_CLOEXEC so descriptors received with SCM_RIGHTS are never
- * inherited by a child spawned before JavaScript gets round to closing them.
+ * recv* callers pass MSG_CMSG_CLOEXEC (src/socket/recv-flags.ts) so descriptors received
+ * with SCM_RIGHTS are never inherited by a child spawned before JavaScript closes them;
+ * it is theirs to pass because packet sockets refuse the flag with EINVAL.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -17,7 +18,7 @@
 
 #include "xsock.h"
 
-/* Linux echoes the MSG_CMSG_CLOEXEC we add back into msg_flags. It is a request flag,
+/* Linux echoes a requested MSG_CMSG_CLOEXEC back into msg_flags. It is a request flag,
  * not a property of the message, so it is masked out of what JS sees. */
 #define XS_MSG_FLAGS(f) ((f) & ~MSG_CMSG_CLOEXEC)
 
@@ -133,7 +134,7 @@ static napi_value js_recvmsg(napi_env env, napi_callback_info info) {
   };
   if (m.msg_name == NULL) m.msg_namelen = 0;
   if (m.msg_control == NULL) m.msg_controllen = 0;
-  ssize_t r = XS_RETRY(recvmsg(fd, &m, flags | MSG_CMSG_CLOEXEC));
+  ssize_t r = XS_RETRY(recvmsg(fd, &m, flags));
   if (r >= 0) {
     int32_t *s = xs_state_of(env)->scratch;
     s[0] = (int32_t)m.msg_namelen;
@@ -262,7 +263,7 @@ static napi_value js_recvmmsg(napi_env env, napi_callback_info info) {
       },
     };
   }
-  int r = XS_RETRY(recvmmsg(fd, hs, (unsigned int)count, flags | MSG_CMSG_CLOEXEC, NULL));
+  int r = XS_RETRY(recvmmsg(fd, hs, (unsigned int)count, flags, NULL));
   int64_t res = XS_RESULT(r);
   if (r > 0) {
     int32_t *out = odata;

@@ -93,11 +93,15 @@ napi_status xs_register_sockopt(napi_env env, napi_value exports);
 napi_status xs_register_watcher(napi_env env, napi_value exports);
 napi_status xs_register_constants(napi_env env, napi_value exports);
 napi_status xs_register_owned(napi_env env, napi_value exports);
+napi_status xs_register_ifname(napi_env env, napi_value exports);
+napi_status xs_register_pipe(napi_env env, napi_value exports);
 /* owned.c: closes every fd still owned (environment teardown) and frees the bitmap. */
 void xs_owned_close_all(xs_state *st);
 
 /* errno.c: adds every E* name of the errno table to `obj` (used by constants.c). */
 napi_status xs_errno_constants(napi_env env, napi_value obj);
+/* domains.c: adds the netlink, packet, vsock, raw IP and MPTCP constants to `obj`. */
+napi_status xs_domain_constants(napi_env env, napi_value obj);
 
 /* watcher.c: the environment's epoll instance, made once (NULL and *err = -errno on failure). */
 xs_poller *xs_poller_of(napi_env env, xs_state *st, int *err);

@@ -9,14 +9,23 @@ import { isIPv4, isIPv6 } from 'node:net';
 import { constants as C } from './constants.js';
 import { XsockError, argType } from './errors.js';
 import { parseIPv6, formatIPv6, scopeIdOf } from './ipv6.js';
+import {
+  encodeNetlink, encodePacket, encodeVsock, decodeDomainAddress, parseDomainAddress, formatNetlink, formatPacket, formatVsock,
+  type NetlinkAddress, type PacketAddress, type VsockAddress,
+} from './address-domains.js';
+
+export type { NetlinkAddress, PacketAddress, VsockAddress } from './address-domains.js';
 
 /** `{ path }` names a file, `{ abstract }` an abstract name (exact bytes), neither: unnamed. */
 export interface UnixAddress { family: 'unix'; path?: string; abstract?: string | Buffer }
 export interface InetAddress { family: 'inet'; address: string; port: number }
 export interface Inet6Address { family: 'inet6'; address: string; port: number; flowinfo?: number; scopeId?: number }
 /** Any socket address xsock speaks. */
-export type SockAddr = UnixAddress | InetAddress | Inet6Address;
-/** An address object or its text form (`/path`, `@abstract`, `1.2.3.4:80`, `[::1]:80`). */
+export type SockAddr = UnixAddress | InetAddress | Inet6Address | NetlinkAddress | PacketAddress | VsockAddress;
+/**
+ * An address object or its text form (`/path`, `@abstract`, `1.2.3.4:80`, `[::1]:80`,
+ * `netlink:0`, `packet:eth0:0x88b5`, `vsock:local:1234`).
+ */
 export type AddressLike = SockAddr | string;
 
 const SUN_PATH_MAX = C.SIZEOF_SOCKADDR_UN - C.OFFSETOF_SUN_PATH; // 108
@@ -50,6 +59,9 @@ export function encodeAddress(addr: AddressLike, buf: Buffer, argName = 'address
       buf.writeUInt32LE(u32(a.scopeId ?? 0, `${argName}.scopeId`), 24);
       return C.SIZEOF_SOCKADDR_IN6;
     }
+    case 'netlink': return encodeNetlink(a, buf, argName);
+    case 'packet': return encodePacket(a, buf, argName);
+    case 'vsock': return encodeVsock(a, buf, argName);
     default:
       throw badAddress(argName, `has an unknown family: ${String((a as { family: unknown }).family)}`);
   }
@@ -107,6 +119,8 @@ export function decodeAddress(buf: Uint8Array, len: number): SockAddr {
       flowinfo: b.readUInt32BE(4), scopeId: b.readUInt32LE(24),
     };
   }
+  const other = decodeDomainAddress(af, b);
+  if (other) return other;
   throw new XsockError('ERR_XSOCK_BAD_ADDRESS', `unsupported address family ${af}`);
 }
 
@@ -116,6 +130,8 @@ export function decodeAddress(buf: Uint8Array, len: number): SockAddr {
  */
 export function parseAddress(text: string, argName = 'address'): SockAddr {
   if (typeof text !== 'string') throw argType(argName, 'a string', text);
+  const other = parseDomainAddress(text, argName);
+  if (other) return other;
   if (text.startsWith('unix:')) text = text.slice(5);
   if (text.startsWith('@')) return { family: 'unix', abstract: text.slice(1) };
   if (text.startsWith('/') || text.startsWith('./') || text.startsWith('../')) return { family: 'unix', path: text };
@@ -131,7 +147,7 @@ export function parseAddress(text: string, argName = 'address'): SockAddr {
     if (!isIPv4(m4[1]!)) throw badAddress(argName, `'${text}' is not numeric (resolve() translates names)`);
     return { family: 'inet', address: m4[1]!, port: portText(m4[2]!, argName) };
   }
-  throw badAddress(argName, `'${text}' is not an address (try /path, @name, 1.2.3.4:port or [::1]:port)`);
+  throw badAddress(argName, `'${text}' is not an address (try /path, @name, 1.2.3.4:port, [::1]:port, netlink:PID, packet:IF[:ETHERTYPE] or vsock:CID:PORT)`);
 }
 
 /** Address -> its text form (inverse of parseAddress). */
@@ -142,6 +158,9 @@ export function formatAddress(addr: SockAddr): string {
       return addr.path ?? '';
     case 'inet': return `${addr.address}:${addr.port}`;
     case 'inet6': return `[${addr.address}${addr.scopeId ? `%${addr.scopeId}` : ''}]:${addr.port}`;
+    case 'netlink': return formatNetlink(addr);
+    case 'packet': return formatPacket(addr);
+    case 'vsock': return formatVsock(addr);
     default: throw argType('addr', 'an address object', addr);
   }
 }

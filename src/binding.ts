@@ -69,7 +69,7 @@ export interface Binding {
     control: Uint8Array | null, controllen: number, flags: number): number;
   /**
    * recvmsg(2) scattering into `iov`; scratch[0] = addrlen, scratch[1] = controllen,
-   * scratch[2] = msg_flags. MSG_CMSG_CLOEXEC is always added.
+   * scratch[2] = msg_flags. Pass MSG_CMSG_CLOEXEC in flags (recvFlags) for received fds to be close-on-exec.
    */
   recvmsg(fd: number, iov: readonly Uint8Array[], addr: Uint8Array | null,
     control: Uint8Array | null, flags: number): number;
@@ -83,7 +83,7 @@ export interface Binding {
    * recvmmsg(2) of up to `count` messages (at most 1024): message i lands at
    * data[i*slot, (i+1)*slot), its address at addrs[i*128, ...) when addrs is given, its
    * control data at control[i*controlSlot, ...) when control is given.
-   * out[i*4 + 0..3] = length, msg_flags, addrlen, controllen. MSG_CMSG_CLOEXEC added.
+   * out[i*4 + 0..3] = length, msg_flags, addrlen, controllen. Pass MSG_CMSG_CLOEXEC as recvmsg.
    * Returns the number of messages.
    */
   recvmmsg(fd: number, data: Uint8Array, slot: number, count: number, out: Int32Array,
@@ -114,6 +114,14 @@ export interface Binding {
    * runs no JavaScript to do it.
    */
   own(fd: number, on: number): number;
+
+  /** if_nametoindex(3) of a NUL-terminated name; the index or -errno. */
+  ifNameToIndex(name: Uint8Array): number;
+  /** if_indextoname(3) into out (>= IF_NAMESIZE bytes, NUL-terminated); the name's length or -errno. */
+  ifIndexToName(index: number, out: Uint8Array): number;
+
+  /** pipe2(2) with O_NONBLOCK|O_CLOEXEC; read end in scratch[0], write end in scratch[1]. */
+  pipe(): number;
 
   /**
    * epoll_ctl(EPOLL_CTL_ADD) of fd to the environment's edge-triggered epoll instance,

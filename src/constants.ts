@@ -16,21 +16,26 @@ export const constants: Readonly<Record<ConstantName, number>> = Object.freeze({
 const C = constants;
 
 /** Communication domains by name. */
-export type DomainName = 'unix' | 'local' | 'inet' | 'inet6';
+export type DomainName = 'unix' | 'local' | 'inet' | 'inet6' | 'netlink' | 'packet' | 'vsock';
 /** Socket types by name. */
-export type TypeName = 'stream' | 'dgram' | 'seqpacket' | 'raw';
+export type TypeName = 'stream' | 'dgram' | 'seqpacket' | 'raw' | 'rdm';
 
 /** The one name <-> number map of domains (the first name of a number is its canonical one). */
-const DOMAINS: readonly (readonly [DomainName, number])[] = [['unix', C.AF_UNIX], ['local', C.AF_UNIX], ['inet', C.AF_INET], ['inet6', C.AF_INET6]];
+const DOMAINS: readonly (readonly [DomainName, number])[] = [
+  ['unix', C.AF_UNIX], ['local', C.AF_UNIX], ['inet', C.AF_INET], ['inet6', C.AF_INET6],
+  ['netlink', C.AF_NETLINK], ['packet', C.AF_PACKET], ['vsock', C.AF_VSOCK],
+];
 /** The one name <-> number map of socket types. */
-const TYPES: readonly (readonly [TypeName, number])[] = [['stream', C.SOCK_STREAM], ['dgram', C.SOCK_DGRAM], ['seqpacket', C.SOCK_SEQPACKET], ['raw', C.SOCK_RAW]];
+const TYPES: readonly (readonly [TypeName, number])[] = [
+  ['stream', C.SOCK_STREAM], ['dgram', C.SOCK_DGRAM], ['seqpacket', C.SOCK_SEQPACKET], ['raw', C.SOCK_RAW], ['rdm', C.SOCK_RDM],
+];
 
 const domainByName = new Map<string, number>(DOMAINS);
 const domainByNumber = new Map<number, string>([...DOMAINS].reverse().map(([n, v]) => [v, n]));
 const typeByName = new Map<string, number>(TYPES);
 const typeByNumber = new Map<number, string>(TYPES.map(([n, v]) => [v, n]));
 
-/** 'unix' | 'inet' | 'inet6' or AF_* number -> AF_* number. */
+/** 'unix' | 'inet' | 'inet6' | 'netlink' | 'packet' | 'vsock' or AF_* number -> AF_* number. */
 export function domainNumber(domain: unknown): number {
   if (typeof domain === 'string') {
     const n = domainByName.get(domain);
@@ -38,10 +43,10 @@ export function domainNumber(domain: unknown): number {
     return n;
   }
   if (typeof domain === 'number' && Number.isInteger(domain) && domain >= 0 && domain < 256) return domain;
-  throw argType('domain', "'unix' | 'inet' | 'inet6' or an AF_* number", domain);
+  throw argType('domain', "'unix' | 'inet' | 'inet6' | 'netlink' | 'packet' | 'vsock' or an AF_* number", domain);
 }
 
-/** 'stream' | 'dgram' | 'seqpacket' | 'raw' or SOCK_* number -> SOCK_* number (flags refused). */
+/** 'stream' | 'dgram' | 'seqpacket' | 'raw' | 'rdm' or SOCK_* number -> SOCK_* number (flags refused). */
 export function typeNumber(type: unknown): number {
   if (typeof type === 'string') {
     const n = typeByName.get(type);
@@ -49,7 +54,7 @@ export function typeNumber(type: unknown): number {
     return n;
   }
   if (typeof type === 'number' && Number.isInteger(type) && type > 0 && type < 16) return type;
-  throw argType('type', "'stream' | 'dgram' | 'seqpacket' | 'raw' or a SOCK_* number", type);
+  throw argType('type', "'stream' | 'dgram' | 'seqpacket' | 'raw' | 'rdm' or a SOCK_* number", type);
 }
 
 /** AF_* number -> its name ('unix' ...) or 'af<N>'. */

@@ -115,10 +115,16 @@ export class Readiness {
       return Promise.reject(argType('mask', 'a non-zero set of POLL_* bits', mask));
     }
     if (!this.register()) return Promise.reject(this.failure!);
-    const hit = this.ready & (mask | WAKES_ALL);
+    let hit = this.ready & (mask | WAKES_ALL);
+    // Writability of a connected unix datagram socket depends on its peer's queue; the
+    // kernel relays the peer's drain to us only once a poll has found the peer full, and
+    // an edge-triggered registration is polled only when it fires. A level probe arms the
+    // relay (and catches room that appeared meanwhile).
+    if (!hit && (mask & POLL_OUT)) hit = fromPoll(native.pollNow(this.fd, C.POLLOUT) & (C.POLLOUT | C.POLLERR | C.POLLHUP)) & (POLL_OUT | WAKES_ALL);
     if (hit) {
-      // One wake per edge: consumed here, so a caller that waits again without news parks.
-      this.ready &= ~(mask & ~WAKES_ALL);
+      // One wake per edge: consumed here, so a caller that waits again without news parks
+      // (an error or hangup too: the caller's retry reports it, and it is no news twice).
+      this.ready &= ~(hit | (mask & (POLL_IN | POLL_OUT | POLL_PRI | POLL_RDHUP)));
       return Promise.resolve(hit);
     }
     return new Promise<number>((resolve, reject) => {
@@ -213,7 +219,8 @@ export class Readiness {
       ws.length = kept;
       if (kept === 0) this.count();
     }
-    this.ready |= bits & ~(consumed & ~WAKES_ALL);
+    // Consumed by a waiter it woke, or kept for the next one.
+    this.ready |= consumed ? bits & ~(consumed | WAKES_ALL) : bits;
     for (const s of this.subscribers) {
       const hit = bits & (s.mask | WAKES_ALL);
       if (hit) call(s, hit);

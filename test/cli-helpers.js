@@ -11,8 +11,10 @@ export const BIN = fileURLToPath(new URL('../bin/xsock.js', import.meta.url));
  * Starts `xsock ...args`. Returns { child, exited (resolves { code, stdout, stderr }),
  * event(name) (resolves the first --json event of that name), events }.
  */
-export function xsock(args, { input, seconds = 30, stdio } = {}) {
-  const child = spawn('timeout', ['-s', 'KILL', String(seconds), process.execPath, BIN, ...args], { stdio: stdio ?? ['pipe', 'pipe', 'pipe'] });
+export function xsock(args, { input, seconds = 30, stdio, netns } = {}) {
+  // netns: run inside that network namespace (ip netns exec).
+  const cmd = netns ? ['ip', 'netns', 'exec', netns, process.execPath, BIN, ...args] : [process.execPath, BIN, ...args];
+  const child = spawn('timeout', ['-s', 'KILL', String(seconds), ...cmd], { stdio: stdio ?? ['pipe', 'pipe', 'pipe'] });
   let stdout = Buffer.alloc(0);
   let stderr = '';
   const events = [];

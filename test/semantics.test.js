@@ -10,7 +10,9 @@ checkFdsAtEnd();
 test('property table of every domain x type, from 10,000 numbered messages each', async () => {
   const rows = await measureSemantics(10000);
   const row = (d, t) => rows.find((r) => r.domain === d && r.type === t);
-  assert.equal(rows.length, 9);
+  const table = rows.filter((r) => r.type !== '*');
+  // unix x 3, inet and inet6 x (3 + mptcp + raw), netlink x 2, packet x 2, vsock x 3, pipe.
+  assert.equal(table.length, 21);
   // Reliable connection-oriented types: everything arrives once, in order.
   for (const [d, t] of [['unix', 'stream'], ['unix', 'seqpacket'], ['inet', 'stream'], ['inet6', 'stream']]) {
     const r = row(d, t);
@@ -40,5 +42,49 @@ test('property table of every domain x type, from 10,000 numbered messages each'
   if (!sctp.supported) assert.match(sctp.error, /^E[A-Z]+/);
   const text = formatSemantics(rows);
   assert.match(text, /^domain\s+type\s+ordered/);
-  assert.equal(text.split('\n').length, 11);
+  assert.match(text, /\npipe +pipe +yes +yes +yes +yes +no +no +10000\/10000\n/);
+  assert.match(text, /\nrefused by this kernel: .*EAFNOSUPPORT/);
 });
+
+test('the other domains: MPTCP, netlink, packet, raw IP, vsock and pipes, each measured or saying why not', async () => {
+  const rows = await measureSemantics(2000);
+  const row = (d, t) => rows.find((r) => r.domain === d && r.type === t);
+  const measured = (r) => r.supported && r.note === undefined;
+  // A pipe: one connection from birth, a reliable ordered byte stream without out-of-band.
+  assert.deepEqual(pick(row('pipe', 'pipe')), { ordered: true, unduplicated: true, reliable: true, connectionOriented: true, boundaries: false, outOfBand: false });
+  // MPTCP behaves as the stream it is; no urgent data (MPTCP does not carry it).
+  for (const d of ['inet', 'inet6']) {
+    const r = row(d, 'stream mptcp');
+    if (!measured(r)) continue;
+    assert.deepEqual(pick(r), { ordered: true, unduplicated: true, reliable: true, connectionOriented: true, boundaries: false, outOfBand: false });
+  }
+  // Netlink between two user ports: datagrams, connectionless, the sender waits (reliable).
+  for (const t of ['raw usersock', 'dgram usersock']) {
+    const r = row('netlink', t);
+    assert.ok(measured(r), JSON.stringify(r));
+    assert.deepEqual([r.boundaries, r.connectionOriented, r.outOfBand, r.reliable], [true, false, false, true], t);
+  }
+  // Raw IP and packet sockets need CAP_NET_RAW; measured, they are connectionless datagrams.
+  for (const [d, t] of [['inet', 'raw ip253'], ['inet6', 'raw ip253'], ['packet', 'raw lo'], ['packet', 'dgram lo']]) {
+    const r = row(d, t);
+    if (process.getuid() !== 0) {
+      assert.equal(r.error, 'EPERM');
+      continue;
+    }
+    if (!measured(r)) continue; // e.g. IPv6 disabled: the note says why
+    assert.deepEqual([r.boundaries, r.connectionOriented, r.outOfBand], [true, false, false], `${d} ${t}`);
+  }
+  // vsock: measured where a transport is loaded, otherwise each row says why.
+  for (const t of ['stream', 'dgram', 'seqpacket']) {
+    const r = row('vsock', t);
+    if (!measured(r)) assert.match(r.note ?? r.error, /vsock transport|^E[A-Z]+/, t);
+  }
+  const refused = rows.filter((r) => r.type === '*' && !r.supported);
+  assert.ok(refused.length > 0);
+  for (const r of refused) assert.match(r.error, /^E[A-Z]+/);
+});
+
+function pick(r) {
+  const { ordered, unduplicated, reliable, connectionOriented, boundaries, outOfBand } = r;
+  return { ordered, unduplicated, reliable, connectionOriented, boundaries, outOfBand };
+}

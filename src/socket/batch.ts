@@ -5,6 +5,7 @@
  * delivers per wakeup and then yields to the event loop, so one busy socket cannot
  * starve the rest.
  */
+import { recvFlags } from './recv-flags.js';
 import { native } from '../binding.js';
 import { constants as C, domainName, typeName } from '../constants.js';
 import { XsockError, argType, intArg } from '../errors.js';
@@ -83,7 +84,7 @@ function batchOnce(s: SocketCore, p: BatchPlan): Message[] | null {
   const cslot = p.controlSize;
   if (cslot > 0) controlSlab = grown(controlSlab, cslot * p.count);
   addrSlab = grown(addrSlab, ADDR_SLOT * p.count);
-  const n = s.settle(native.recvmmsg(fd, dataSlab, p.size, p.count, out, addrSlab, cslot > 0 ? controlSlab : null, cslot, p.flags), POLL_IN, 'recvmmsg');
+  const n = s.settle(native.recvmmsg(fd, dataSlab, p.size, p.count, out, addrSlab, cslot > 0 ? controlSlab : null, cslot, recvFlags(s.domain, p.flags)), POLL_IN, 'recvmmsg');
   if (n === null) return null;
   // Own every descriptor of the batch before building anything that could throw.
   const ancs: (Ancillary | null)[] = [];
@@ -226,7 +227,7 @@ export function tryRecvBatchInto(c: SocketCore, data: Uint8Array, slot: number, 
   if (slot * count > data.byteLength) throw new XsockError('ERR_XSOCK_OUT_OF_RANGE', `The "data" buffer holds fewer than count (${count}) slots of ${slot} bytes`);
   if (out.length < count * 4) throw new XsockError('ERR_XSOCK_OUT_OF_RANGE', 'The "out" array needs 4 entries per message');
   if (addrs !== null && addrs.byteLength < count * ADDR_SLOT) throw new XsockError('ERR_XSOCK_OUT_OF_RANGE', `The "addrs" buffer needs ${ADDR_SLOT} bytes per message`);
-  return c.settle(native.recvmmsg(c.live(), data, slot, count, out, addrs, null, 0, 0), POLL_IN, 'recvmmsg');
+  return c.settle(native.recvmmsg(c.live(), data, slot, count, out, addrs, null, 0, recvFlags(c.domain, 0)), POLL_IN, 'recvmmsg');
 }
 
 /** The sender of message i of a tryRecvBatchInto batch. */

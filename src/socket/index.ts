@@ -12,3 +12,5 @@ export { optionTable, lookupOption, encodeOption, decodeOption, type Linger, typ
 export { register, lookup, require as requireSocket, unregister } from './descriptors.js';
 export { pollFd, dupOnto, dupCloexec, isCloexec, setNonblocking, closeFd } from './descriptor.js';
 export { retry, attemptOrRetry, rejecting, datagramOutputPace, type Waiting, type Pace } from './retry.js';
+export { ifNameToIndex, ifIndexToName } from './interfaces.js';
+export { pipe } from './pipe.js';

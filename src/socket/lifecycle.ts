@@ -12,6 +12,7 @@ import { encodeAddress, decodeAddress, describeAddress, ADDR_BUF_SIZE, type Addr
 import type { SocketCore } from './core.js';
 import { attemptOrRetry, unixBacklogPace } from './retry.js';
 import { sleep } from '../wait.js';
+import { explainDomainError } from '../domain-errors.js';
 
 /** Options for bind(). */
 export interface BindOptions {
@@ -25,7 +26,15 @@ const intBuf = Buffer.alloc(4);
 
 /** socket(2) with SOCK_NONBLOCK|SOCK_CLOEXEC: the new fd. */
 export function openSocket(domain: number, type: number, protocol: number): number {
-  return check(native.socket(domain, type, protocol), 'socket');
+  const fd = native.socket(domain, type, protocol);
+  if (fd < 0) throw explainDomainError(systemError(fd, 'socket'), domain);
+  return fd;
+}
+
+/** A packet socket's host-order ethertype: sll_protocol of getsockname(2) (SO_PROTOCOL is 0). */
+export function packetProtocol(fd: number): number {
+  const len = check(native.getsockname(fd, addrBuf), 'getsockname');
+  return len >= 4 ? addrBuf.readUInt16BE(2) : 0;
 }
 
 /** socketpair(2) with SOCK_NONBLOCK|SOCK_CLOEXEC: the two fds. */
@@ -55,7 +64,8 @@ export function discover(fd: number): { domain: number; type: number; protocol: 
     const len = check(native.getsockopt(fd, C.SOL_SOCKET, name, intBuf), 'getsockopt');
     return len >= 4 ? intBuf.readInt32LE(0) : 0;
   };
-  const r = { domain: get(C.SO_DOMAIN), type: get(C.SO_TYPE), protocol: get(C.SO_PROTOCOL) };
+  const domain = get(C.SO_DOMAIN);
+  const r = { domain, type: get(C.SO_TYPE), protocol: domain === C.AF_PACKET ? packetProtocol(fd) : get(C.SO_PROTOCOL) };
   const fl = check(native.getfl(fd), 'fcntl');
   if (!(fl & C.O_NONBLOCK)) check(native.setfl(fd, fl | C.O_NONBLOCK), 'fcntl');
   return r;
@@ -72,7 +82,7 @@ export function bind(c: SocketCore, address: AddressLike, options: BindOptions =
     check(native.bind(fd, addrBuf, encodeAddress(address, addrBuf)), 'bind', describeAddress(address));
     return;
   }
-  check(rc, 'bind', describeAddress(address));
+  if (rc < 0) throw explainDomainError(systemError(rc, 'bind', describeAddress(address)), c.domain);
 }
 
 /** listen(2). */
@@ -115,7 +125,7 @@ export function tryConnect(c: SocketCore, address: AddressLike): boolean {
     return false;
   }
   if (rc === -C.EAGAIN) return false; // AF_UNIX: backlog full, nothing in progress
-  throw systemError(rc, 'connect', describeAddress(address));
+  throw explainDomainError(systemError(rc, 'connect', describeAddress(address)), c.domain);
 }
 
 /** connect(2): resolves once connected; rejects with the kernel's error (SO_ERROR). */
@@ -138,7 +148,7 @@ function connectOutcome(c: SocketCore, pollFirst: boolean): boolean {
   const where = c.connecting ?? undefined;
   if (err === 0 && native.getpeername(fd, addrBuf) < 0) return notYet(c); // spurious wake-up
   c.connecting = null;
-  if (err !== 0) throw systemError(-err, 'connect', where);
+  if (err !== 0) throw explainDomainError(systemError(-err, 'connect', where), c.domain);
   return true;
 }
 

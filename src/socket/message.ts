@@ -8,6 +8,7 @@
  * (ReceivedFds) from the instant recvmsg returns, including the ones installed before a
  * MSG_CTRUNC and the duplicates a MSG_PEEK installs.
  */
+import { recvFlags } from './recv-flags.js';
 import { native } from '../binding.js';
 import { constants as C } from '../constants.js';
 import { XsockError, argType, intArg, systemError } from '../errors.js';
@@ -202,7 +203,7 @@ function recvOnce(s: SocketCore, p: RecvPlan): Message | null {
     : p.controlSize <= recvControl.length ? controlView(p.controlSize) : Buffer.alloc(p.controlSize);
   // Connection-oriented sockets have one fixed peer (getpeername): skip the per-read copy.
   const wantsAddr = s.type !== C.SOCK_STREAM && s.type !== C.SOCK_SEQPACKET;
-  const rc = s.settle(native.recvmsg(fd, iov, wantsAddr ? fromAddr : null, control, p.flags), inputBit(p.flags), 'recvmsg');
+  const rc = s.settle(native.recvmsg(fd, iov, wantsAddr ? fromAddr : null, control, recvFlags(s.domain, p.flags)), inputBit(p.flags), 'recvmsg');
   if (rc === null) return null;
   const addrlen = scratch[0]!;
   const controllen = scratch[1]!;
@@ -299,7 +300,7 @@ const errqControl = Buffer.alloc(512);
 /** recvmsg(2) with MSG_ERRQUEUE, never waiting: the oldest queued error, or null when none. */
 export function tryRecvErrqueue(c: SocketCore): QueuedError | null {
   const fd = c.live();
-  const rc = native.recvmsg(fd, [errqData], fromAddr, errqControl, C.MSG_ERRQUEUE);
+  const rc = native.recvmsg(fd, [errqData], fromAddr, errqControl, recvFlags(c.domain, C.MSG_ERRQUEUE));
   if (rc === -C.EAGAIN) return null;
   if (rc < 0) throw systemError(rc, 'recvmsg');
   const addrlen = Math.min(scratch[0]!, fromAddr.length);

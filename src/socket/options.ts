@@ -7,7 +7,8 @@ import { constants as C, constantOf } from '../constants.js';
 import { XsockError, argType, intArg } from '../errors.js';
 
 /** How an option's value is laid out in memory. */
-export type OptionKind = 'int' | 'bool' | 'linger' | 'timeval' | 'ucred' | 'string' | 'u64' | 'buffer';
+export type OptionKind = 'int' | 'bool' | 'linger' | 'timeval' | 'ucred' | 'string' | 'u64' | 'buffer'
+  | 'packet_mreq' | 'tpacket_stats';
 
 export interface OptionSpec {
   readonly name: string;
@@ -19,6 +20,13 @@ export interface OptionSpec {
 
 /** { onoff, linger } of struct linger. */
 export interface Linger { onoff: boolean; linger: number }
+/**
+ * struct packet_mreq for PACKET_ADD_MEMBERSHIP/PACKET_DROP_MEMBERSHIP: `type` 'promisc',
+ * 'allmulti', 'multicast' (then `address` is the group's link-layer address) or PACKET_MR_*.
+ */
+export interface PacketMembership { ifindex: number; type: 'promisc' | 'allmulti' | 'multicast' | number; address?: string }
+/** struct tpacket_stats (PACKET_STATISTICS; reading resets the kernel's counters). */
+export interface PacketStatistics { packets: number; drops: number }
 /** struct ucred; `null` stands for "no credentials" (pid 0, uid/gid -1). */
 export interface Credentials { pid: number; uid: number; gid: number }
 
@@ -51,8 +59,22 @@ const rows: Record<string, Row[]> = {
   IPPROTO_IPV6: [
     ['IPV6_MTU', 'int'], ['IPV6_MULTICAST_HOPS', 'int'], ['IPV6_MULTICAST_IF', 'int'], ['IPV6_MULTICAST_LOOP', 'bool'],
     ['IPV6_RECVERR', 'bool'], ['IPV6_RECVPKTINFO', 'bool'], ['IPV6_TCLASS', 'int'], ['IPV6_UNICAST_HOPS', 'int'],
-    ['IPV6_V6ONLY', 'bool'],
+    ['IPV6_V6ONLY', 'bool'], ['IPV6_CHECKSUM', 'int'],
   ],
+  // Group numbers (1..32 and beyond), not the bit masks of sockaddr_nl.groups.
+  SOL_NETLINK: [
+    ['NETLINK_ADD_MEMBERSHIP', 'int'], ['NETLINK_DROP_MEMBERSHIP', 'int'], ['NETLINK_PKTINFO', 'bool'],
+    ['NETLINK_BROADCAST_ERROR', 'bool'], ['NETLINK_NO_ENOBUFS', 'bool'], ['NETLINK_LISTEN_ALL_NSID', 'bool'],
+    ['NETLINK_LIST_MEMBERSHIPS', 'buffer', true], ['NETLINK_CAP_ACK', 'bool'], ['NETLINK_EXT_ACK', 'bool'],
+    ['NETLINK_GET_STRICT_CHK', 'bool'],
+  ],
+  SOL_PACKET: [
+    ['PACKET_ADD_MEMBERSHIP', 'packet_mreq'], ['PACKET_DROP_MEMBERSHIP', 'packet_mreq'], ['PACKET_AUXDATA', 'bool'],
+    ['PACKET_ORIGDEV', 'bool'], ['PACKET_STATISTICS', 'tpacket_stats', true], ['PACKET_VERSION', 'int'],
+    ['PACKET_QDISC_BYPASS', 'bool'], ['PACKET_IGNORE_OUTGOING', 'bool'], ['PACKET_FANOUT', 'int'],
+  ],
+  // struct mptcp_info as bytes: its layout grows with every kernel.
+  SOL_MPTCP: [['MPTCP_INFO', 'buffer', true], ['MPTCP_TCPINFO', 'buffer', true]],
 };
 
 /** Every known option, by its C name. Options missing from this platform's headers are left out. */
@@ -66,6 +88,7 @@ const byNumber = new Map<string, OptionSpec>([...optionTable.values()].map((s) =
 const levelAliases: Record<string, number> = {
   SOL_SOCKET: C.SOL_SOCKET, IPPROTO_TCP: C.IPPROTO_TCP, SOL_TCP: C.IPPROTO_TCP, IPPROTO_IP: C.IPPROTO_IP,
   SOL_IP: C.IPPROTO_IP, IPPROTO_IPV6: C.IPPROTO_IPV6, SOL_IPV6: C.IPPROTO_IPV6, IPPROTO_UDP: C.IPPROTO_UDP,
+  SOL_NETLINK: C.SOL_NETLINK, SOL_PACKET: C.SOL_PACKET, SOL_MPTCP: C.SOL_MPTCP,
 };
 
 /**
@@ -129,8 +152,32 @@ export function encodeOption(spec: OptionSpec, value: unknown, buf: Buffer): num
       buf.writeBigInt64LE(BigInt(Math.round((value % 1000) * 1000)), 8);
       return C.SIZEOF_TIMEVAL;
     }
-    case 'ucred': throw new XsockError('ERR_XSOCK_INVALID_ARG_VALUE', `option ${spec.name} is read-only`);
+    case 'ucred':
+    case 'tpacket_stats': throw new XsockError('ERR_XSOCK_INVALID_ARG_VALUE', `option ${spec.name} is read-only`);
+    case 'packet_mreq': return encodePacketMembership(value, buf);
   }
+}
+
+const MR_TYPES: Record<string, number> = { promisc: C.PACKET_MR_PROMISC, allmulti: C.PACKET_MR_ALLMULTI, multicast: C.PACKET_MR_MULTICAST };
+
+function encodePacketMembership(value: unknown, buf: Buffer): number {
+  const m = value as PacketMembership;
+  if (!m || typeof m !== 'object') throw argType('value', "a { ifindex, type: 'promisc' | 'allmulti' | 'multicast', address? } object", value);
+  const type = typeof m.type === 'string' && Object.hasOwn(MR_TYPES, m.type) ? MR_TYPES[m.type]!
+    : typeof m.type === 'number' ? intArg('value.type', m.type, 0, 0xffff) : -1;
+  if (type < 0) throw new XsockError('ERR_XSOCK_INVALID_ARG_VALUE', `The "value.type" must be 'promisc', 'allmulti', 'multicast' or a PACKET_MR_* number; received ${String(m.type)}`);
+  buf.fill(0, 0, C.SIZEOF_PACKET_MREQ);
+  buf.writeInt32LE(intArg('value.ifindex', m.ifindex, 0, 0x7fffffff), 0);
+  buf.writeUInt16LE(type, 4);
+  if (m.address !== undefined) {
+    if (typeof m.address !== 'string' || !/^[0-9a-fA-F]{1,2}(?::[0-9a-fA-F]{1,2}){0,7}$/.test(m.address)) {
+      throw argType('value.address', "a link-layer address like '01:00:5e:00:00:01'", m.address);
+    }
+    const bytes = m.address.split(':').map((h) => parseInt(h, 16));
+    buf.writeUInt16LE(bytes.length, 6);
+    Buffer.from(bytes).copy(buf, 8);
+  }
+  return C.SIZEOF_PACKET_MREQ;
 }
 
 /** Decodes getsockopt output of `len` bytes. */
@@ -147,6 +194,8 @@ export function decodeOption(spec: OptionSpec, buf: Buffer, len: number): unknow
     case 'timeval': return Number(buf.readBigInt64LE(0)) * 1000 + Number(buf.readBigInt64LE(8)) / 1000;
     case 'ucred': return decodeCredentials(buf, 0);
     case 'buffer': return Buffer.from(buf.subarray(0, len));
+    case 'tpacket_stats': return { packets: buf.readUInt32LE(0), drops: buf.readUInt32LE(4) } satisfies PacketStatistics;
+    case 'packet_mreq': return Buffer.from(buf.subarray(0, len));
   }
 }
 

@@ -25,6 +25,7 @@ import * as desc from './descriptor.js';
 import type { Credentials } from './options.js';
 import type { ReceivedFds } from './rights.js';
 import { SocketDuplex, type DuplexOptions } from '../duplex.js';
+import { protocolNumber } from '../protocols.js';
 import { MessageWriter, type MessageWriterOptions } from '../message-stream.js';
 
 export type { BindOptions } from './lifecycle.js';
@@ -293,14 +294,20 @@ export class Socket {
   }
 }
 
-/** socket(2): a new non-blocking, close-on-exec socket. */
-export function socket(domain: DomainName | number, type: TypeName | number, protocol = 0): Socket {
+/**
+ * socket(2): a new non-blocking, close-on-exec socket. `protocol` is a number or a name
+ * for the domain: 'icmp', 'ipv6-icmp', 'mptcp' (inet/inet6, as getprotobyname), 'route',
+ * 'kobject_uevent', 'generic' (netlink), or a host-order ethertype such as 0x88b5 or
+ * 'all' (packet; xsock hands the kernel network order).
+ */
+export function socket(domain: DomainName | number, type: TypeName | number, protocol: number | string = 0): Socket {
   const d = domainNumber(domain);
   const t = typeNumber(type);
-  const p = intArg('protocol', protocol, 0, 255);
+  const p = protocolNumber(d, protocol);
   const fd = life.openSocket(d, t, p);
-  // The kernel's choice for protocol 0 is known without asking it for the common cases.
-  return new Socket(fd, d, t, p === 0 ? defaultProtocol(fd, d, t) : p);
+  // The kernel's choice for protocol 0 is known without asking it for the common cases;
+  // a packet socket's is its ethertype, which SO_PROTOCOL does not report.
+  return new Socket(fd, d, t, d === C.AF_PACKET ? life.packetProtocol(fd) : p === 0 ? defaultProtocol(fd, d, t) : p);
 }
 
 /** socketpair(2): two connected sockets (AF_UNIX). */

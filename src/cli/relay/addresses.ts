@@ -5,6 +5,9 @@
  */
 import { isIP } from 'node:net';
 import { UsageError } from '../usage.js';
+import { parseDomainEndpoint, DOMAIN_ADDRESS_HELP, type DomainSpec } from './domain-addresses.js';
+
+export type { DomainSpec } from './domain-addresses.js';
 
 /** What an endpoint does with its socket. */
 export type Role = 'connect' | 'listen' | 'sendto' | 'recv' | 'recvfrom-first';
@@ -38,6 +41,7 @@ export interface EndpointOptions {
 
 export type EndpointSpec =
   | SocketSpec
+  | DomainSpec
   | { kind: 'stdio'; text: string }
   | { kind: 'file'; text: string; path: string; mode: 'read' | 'create' | 'append' }
   | { kind: 'exec'; text: string; command: string };
@@ -101,6 +105,7 @@ export const ADDRESS_HELP = `addresses (keywords are case-insensitive; socat's n
   udp:HOST:PORT, udp4:..., udp6:...        connected udp udp-sendto:HOST:PORT
   udp-listen:PORT   wait for the first datagram, then talk to its sender only
   udp-recv:PORT     receive from anyone, reply to the last sender
+${DOMAIN_ADDRESS_HELP}
 options after a comma: fork, unlink, bind=ADDR, type=stream|dgram|seqpacket, rcvbuf=N, sndbuf=N`;
 
 /** Parses one command-line address; throws UsageError naming what is wrong. */
@@ -120,6 +125,8 @@ export function parseEndpoint(text: string): EndpointSpec {
     const mode = keyword === 'create' ? 'create' : keyword === 'append' ? 'append' : 'read';
     return { kind: 'file', text, path: rest, mode };
   }
+  const other = parseDomainEndpoint(keyword, rest, text);
+  if (other) return other;
   const kw = KEYWORDS[keyword];
   if (!kw) throw new UsageError(`bad address '${text}': unknown keyword '${keyword}'`);
   const [main, ...opts] = splitOptions(rest);

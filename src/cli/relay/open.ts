@@ -13,6 +13,7 @@ import type { Channel, Message } from './channel.js';
 import type { SocketSpec, EndpointSpec } from './addresses.js';
 import { SocketChannel, type SocketChannelOptions } from './socket-channel.js';
 import { stdioChannel, fileChannel } from './stream-channel.js';
+import { openDomainEndpoint } from './open-domain.js';
 
 /** Settings every opened endpoint shares. */
 export interface OpenContext {
@@ -44,6 +45,7 @@ export async function openEndpoint(spec: EndpointSpec, ctx: OpenContext): Promis
     case 'stdio': return stdioChannel();
     case 'file': return fileChannel(spec.path, spec.mode);
     case 'exec': return execChannel(spec.command, ctx);
+    case 'domain': return openDomainEndpoint(spec, ctx);
     case 'socket': break;
   }
   if (spec.role === 'listen') {

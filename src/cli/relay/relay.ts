@@ -72,7 +72,7 @@ export async function relayCommand(args: string[]): Promise<number> {
   const [a, b] = positionals.map(parseEndpoint) as [EndpointSpec, EndpointSpec];
   const fork = values.fork === true || (a.kind === 'socket' && a.options.fork === true);
   if (fork && !(a.kind === 'socket' && a.role === 'listen')) throw new UsageError(`--fork needs a stream or seqpacket listener as the first address; got '${a.text}'`);
-  const streamish = [a, b].every((e) => e.kind !== 'socket' || e.type === 'stream');
+  const streamish = [a, b].every((e) => (e.kind !== 'socket' && e.kind !== 'domain') || e.type === 'stream');
   const size = values.buffer === undefined ? (streamish ? 262144 : 65536) : number('--buffer', values.buffer, 1, 1 << 26);
   const verbose = values.verbose === true;
   const json = values.json === true;

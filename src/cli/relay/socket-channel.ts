@@ -14,7 +14,7 @@ export interface SocketChannelOptions {
   /** Largest message (dgram/seqpacket) or read size (stream). */
   size: number;
   /** Unconnected sender: every write goes here. */
-  to?: SockAddr;
+  to?: SockAddr | undefined;
   /** Unconnected receiver: writes answer the last sender. */
   replyToSender?: boolean;
   /** Messages already read (udp-listen's first datagram), delivered before any recv. */
@@ -52,17 +52,20 @@ export class SocketChannel implements Channel {
   private pending: Message[] | undefined;
   /** Out-of-band data is read and sent (stream sockets; off once the kernel says EOPNOTSUPP). */
   private oob: boolean;
+  /** Datagram semantics: SOCK_DGRAM and SOCK_RAW (raw IP, packet, netlink) alike. */
+  private readonly datagram: boolean;
 
   constructor(sock: Socket, name: string, opts: SocketChannelOptions) {
     this.sock = sock;
     this.name = name;
     this.opts = opts;
+    this.datagram = sock.type === C.SOCK_DGRAM || sock.type === C.SOCK_RAW;
     this.boundaries = sock.type !== C.SOCK_STREAM;
-    this.ends = sock.type !== C.SOCK_DGRAM;
+    this.ends = !this.datagram;
     this.oob = sock.type === C.SOCK_STREAM;
-    const slots = sock.type === C.SOCK_DGRAM ? BATCH : 1;
+    const slots = this.datagram ? BATCH : 1;
     this.buf = Buffer.allocUnsafe(opts.size * slots);
-    this.addrs = Buffer.alloc(sock.type === C.SOCK_DGRAM ? BATCH * BATCH_ADDR_SLOT : 0);
+    this.addrs = Buffer.alloc(this.datagram ? BATCH * BATCH_ADDR_SLOT : 0);
     if (opts.to) this.destLen = encodeAddress(opts.to, this.dest);
     this.pending = opts.pending;
     if (opts.pending && opts.replyToSender) this.noteSender(opts.pending.at(-1)?.from);
@@ -77,7 +80,7 @@ export class SocketChannel implements Channel {
     const s = this.sock;
     if (s.type === C.SOCK_STREAM) return this.readStream();
     if (this.opts.ancillary) return this.retryRead(() => this.tryReadMsg());
-    if (s.type === C.SOCK_DGRAM) return untilReady(s, POLL_IN, () => this.tryReadBatch(), this.opts.wait);
+    if (this.datagram) return untilReady(s, POLL_IN, () => this.tryReadBatch(), this.opts.wait);
     const n = await s.recvInto(this.buf, 0, this.opts.wait);
     if (n === 0 && this.atEnd()) return null;
     const flags = n > this.buf.length ? C.MSG_TRUNC : 0;
@@ -217,7 +220,7 @@ export class SocketChannel implements Channel {
   }
 
   endWrite(): void {
-    if (this.sock.closed || this.sock.type === C.SOCK_DGRAM) return;
+    if (this.sock.closed || this.datagram) return;
     try {
       this.sock.shutdown('write');
     } catch {
