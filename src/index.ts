@@ -8,7 +8,7 @@ export { ReceivedFds } from './socket/rights.js';
 export { MAX_FDS_PER_MESSAGE, type ControlItem, type ExtendedError } from './socket/ancillary.js';
 export { constants, type DomainName, type TypeName } from './constants.js';
 export { parseAddress, formatAddress, type SockAddr, type AddressLike, type UnixAddress, type InetAddress, type Inet6Address } from './address.js';
-export { XsockError, codes as errorCodes, type SystemError } from './errors.js';
+export { XsockError, codes as errorCodes, strerror, type SystemError } from './errors.js';
 export { Readiness, POLL_IN, POLL_OUT, POLL_PRI, POLL_RDHUP, POLL_ERR, type WaitOptions } from './readiness.js';
 export { optionTable, type Linger, type Credentials, type OptionSpec } from './socket/options.js';
 export { resolve, resolveAddress, getnameinfo, AI_PASSIVE, AI_CANONNAME, AI_NUMERICHOST, AI_V4MAPPED, AI_ALL, AI_ADDRCONFIG, AI_NUMERICSERV, NI_NUMERICHOST, NI_NUMERICSERV, NI_NOFQDN, NI_NAMEREQD, NI_DGRAM, type ResolveHints, type AddrInfo, type NameInfo, type ResolvedAddress } from './names.js';
