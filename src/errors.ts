@@ -59,9 +59,14 @@ export function systemError(negErrno: number, syscall: string, address?: string,
   return err;
 }
 
-/** strerror(3): the system's text for a (positive) errno. */
+/**
+ * strerror(3) (strerror_r, so workers may call it too): the C library's text for a system
+ * error number — positive as in C, or negative as Node reports them (`err.errno`);
+ * "Unknown error N" for a number it does not know.
+ */
 export function strerror(errno: number): string {
-  return native.strerror(intArg('errno', errno, 0, 0x7fffffff));
+  const n = intArg('errno', errno, -0x7fffffff, 0x7fffffff);
+  return native.strerror(Math.abs(n));
 }
 
 /** Throws the system error when `rc` is a negative errno; otherwise returns rc. */

@@ -22,7 +22,9 @@ const registered = new WeakMap<Socket, Registration>();
 /** S_* mask -> readiness bits to watch. */
 function pollBits(mask: number): number {
   let bits = 0;
-  if (mask & (S_INPUT | S_RDNORM)) bits |= POLL_IN;
+  // Urgent data is input too: Solaris TCP hands expedited data up where S_INPUT and
+  // S_RDNORM see it, and a lone urgent byte does not raise POLLIN on Linux.
+  if (mask & (S_INPUT | S_RDNORM)) bits |= POLL_IN | POLL_PRI;
   if (mask & (S_HIPRI | S_RDBAND)) bits |= POLL_PRI;
   if (mask & (S_OUTPUT | S_WRBAND)) bits |= POLL_OUT;
   if (mask & S_HANGUP) bits |= POLL_RDHUP;
@@ -33,7 +35,7 @@ function pollBits(mask: number): number {
 function streamEvents(events: number, mask: number): number {
   let s = 0;
   if (events & POLL_IN) s |= S_INPUT | S_RDNORM;
-  if (events & POLL_PRI) s |= S_HIPRI | S_RDBAND;
+  if (events & POLL_PRI) s |= S_HIPRI | S_RDBAND | S_INPUT | S_RDNORM;
   if (events & POLL_OUT) s |= S_OUTPUT | S_WRBAND;
   if (events & POLL_RDHUP) s |= S_HANGUP;
   if (events & POLL_ERR) s |= S_ERROR;

@@ -3,7 +3,7 @@
  * recv(2). Expedited data is out-of-band data (TCP urgent, unix stream MSG_OOB); on the
  * TSDU provider (/dev/ticots, SOCK_SEQPACKET) T_MORE fragments are gathered into one
  * record on send and a record larger than the caller's buffer is handed out in pieces
- * with T_MORE on receive.
+ * with T_MORE on receive; on a byte stream T_MORE marks the rest of an arrival (arrival.ts).
  */
 import { constants as C } from '../constants.js';
 import { XsockError, bytesArg, intArg, systemError } from '../errors.js';
@@ -14,6 +14,7 @@ import { checkState } from './states.js';
 import { endpointOf, type Endpoint } from './endpoint.js';
 import { refresh, disconnected } from './look.js';
 import { mayWait, rc as sys } from './call.js';
+import { arrivalBytes, arrivalMore } from './arrival.js';
 import type { TIovec } from './structures.js';
 
 /** The out-parameter of t_rcv/t_rcvudata: `flags` receives T_MORE / T_EXPEDITED. */
@@ -164,6 +165,7 @@ function rcv(ep: Endpoint, call: string, into: Buffer, out: TFlags | undefined):
     }
     if (ep.ordrel) throw terror(call, TLOOK, 'an orderly release indication is pending');
     if (isRecord(ep)) return rcvRecord(ep, call, into, set);
+    const had = arrivalBytes(ep);
     const rc = sys(() => sock.tryRecvInto(into));
     if (rc === -C.EAGAIN) {
       ep.sock.readiness.drained(POLL_IN | POLL_PRI);
@@ -171,7 +173,7 @@ function rcv(ep: Endpoint, call: string, into: Buffer, out: TFlags | undefined):
     }
     if (rc < 0) lost(ep, call, rc, 'recv');
     if (rc === 0 && into.length > 0) return endOfFile(ep, call);
-    set(0);
+    set(rc > 0 && arrivalMore(ep, had, rc) ? T_MORE : 0);
     return rc;
   });
 }

@@ -17,3 +17,5 @@ export { t_connect, t_rcvconnect, t_listen, t_accept, t_snddis, t_rcvdis, t_sndr
 export { t_snd, t_rcv, t_sndv, t_rcvv, type TFlags } from './data.js';
 export { t_sndudata, t_rcvudata, t_rcvuderr, t_sndvudata, t_rcvvudata } from './unitdata.js';
 export { t_optmgmt, encodeOptions, decodeOptions, type TOption } from './optmgmt.js';
+export * from './netconfig.js';
+export * from './netdir.js';

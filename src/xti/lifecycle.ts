@@ -22,6 +22,7 @@ import {
 import { structArg, allocStruct, contents, fill, overflow, type TBind } from './structures.js';
 import { currentEvent } from './look.js';
 import { now } from './call.js';
+import { reuseForListener } from './reuse.js';
 
 /** Most outstanding connect indications a provider allows (tl: 128; TCP: somaxconn). */
 function maxQlen(ep: Endpoint): number {
@@ -62,7 +63,7 @@ function bindError(err: unknown): unknown {
 /**
  * t_bind(3NSL): bind(2) to req.addr (absent or len 0: the provider picks) and, with
  * req.qlen > 0 on a connection-mode provider, listen(2). ret gets the bound address and
- * the qlen granted. T_UNBND -> T_IDLE.
+ * the qlen granted. T_UNBND -> T_IDLE. A TCP listener gets SO_REUSEADDR (see reuse.ts).
  */
 export function t_bind(fd: number, req?: TBind | null, ret?: TBind | null): number {
   return now('t_bind', () => {
@@ -74,6 +75,7 @@ export function t_bind(fd: number, req?: TBind | null, ret?: TBind | null): numb
     const qlen = rq ? intArg('req.qlen', rq.qlen, 0, 0x7fffffff) : 0;
     const granted = ep.provider.info.servtype === T_CLTS ? 0 : Math.min(qlen, maxQlen(ep));
     try {
+      reuseForListener(ep, granted);
       bindSocket(ep, ep.sock, bytes && bytes.length > 0 ? bytes : null);
       if (granted > 0) ep.sock.listen(granted);
     } catch (err) {

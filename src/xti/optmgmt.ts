@@ -19,6 +19,7 @@ import { endpointOf, providerSocket } from './endpoint.js';
 import { structArg, contents, fill, overflow, type TOptmgmtStruct } from './structures.js';
 import type { Provider } from './providers.js';
 import { now } from './call.js';
+import { reuseChosen } from './reuse.js';
 
 const HDR = 16;
 
@@ -212,6 +213,7 @@ export function t_optmgmt(fd: number, req: TOptmgmtStruct, ret: TOptmgmtStruct):
         results.push({ level: o.level, name: o.name, status: T_NOTSUPPORT, value: o.value });
         continue;
       }
+      if (action === T_NEGOTIATE && spec.level === INET_IP && spec.name === IP_REUSEADDR) reuseChosen(ep.sock);
       results.push(one(ep.sock, p, spec, action, o.value));
     }
     rt.flags = results.reduce((w, r) => worse(w, r.status!), T_SUCCESS);

@@ -104,10 +104,31 @@ export function structArg<T>(name: string, value: unknown, type: number, optiona
   return value as T;
 }
 
-/** A well-formed netbuf: integer maxlen/len, a Buffer at least maxlen long, len <= buf. */
+/** Netbufs whose buffer the library is to supply when it fills them (see checkNetbuf). */
+const libraryFilled = new WeakSet<object>();
+
+/**
+ * A well-formed netbuf: integer maxlen/len, a Buffer at least maxlen long, len <= buf.
+ * As C code leaves fields for the library, a netbuf may omit them: without `buf` and
+ * `maxlen` (`{}` or `{ len: 0 }`) it is empty as input and, as output, receives a buffer
+ * holding exactly what is returned; with `buf` only, maxlen is its size and len (input
+ * bytes) its size too. `{ maxlen: 0 }` keeps XTI's meaning: don't return this field.
+ */
 export function checkNetbuf(name: string, nb: unknown): Netbuf {
   if (!nb || typeof nb !== 'object') throw badArg(name, 'a netbuf { maxlen, len, buf }', nb);
-  const { maxlen, len, buf } = nb as Netbuf;
+  const n = nb as Partial<Netbuf>;
+  if (n.buf === undefined) {
+    if (n.len !== undefined && n.len !== 0) throw badArg(`${name}.buf`, `a Buffer holding ${name}.len bytes`, n.buf);
+    if (n.maxlen === undefined) libraryFilled.add(n);
+    else if (n.maxlen !== 0) throw badArg(`${name}.buf`, `a Buffer of ${name}.maxlen bytes`, n.buf);
+    n.buf = Buffer.alloc(0);
+    n.maxlen = 0;
+    n.len = 0;
+  } else if (Buffer.isBuffer(n.buf)) {
+    n.maxlen ??= n.buf.length;
+    n.len ??= n.buf.length;
+  }
+  const { maxlen, len, buf } = n as Netbuf;
   if (!Number.isInteger(maxlen) || maxlen < 0) throw badArg(`${name}.maxlen`, 'a non-negative integer', maxlen);
   if (!Number.isInteger(len) || len < 0) throw badArg(`${name}.len`, 'a non-negative integer', len);
   if (!Buffer.isBuffer(buf)) throw badArg(`${name}.buf`, 'a Buffer', buf);
@@ -126,11 +147,17 @@ export function contents(nb: Netbuf | null | undefined): Buffer {
 }
 
 /**
- * Returns `bytes` in an output netbuf: maxlen 0 means "don't return it" (XTI); a maxlen
+ * Returns `bytes` in an output netbuf (one left for the library gets a buffer of their
+ * size): maxlen 0 means "don't return it" (XTI); a maxlen
  * that cannot hold them is TBUFOVFLW — reported after the call's work is done, so the
  * caller sets `overflow` and throws at the end.
  */
 export function fill(nb: Netbuf | null | undefined, bytes: Uint8Array): boolean {
+  if (nb && libraryFilled.has(nb)) {
+    nb.buf = Buffer.from(bytes);
+    nb.maxlen = nb.len = bytes.length;
+    return true;
+  }
   if (!nb || nb.maxlen === 0) return true;
   if (bytes.length > nb.maxlen) {
     nb.len = 0;
