@@ -68,7 +68,7 @@ test('rights in a batch are owned per message; credentials decoded per message',
   } finally {
     closeSync(f);
   }
-  const ms = await p.b.recvBatch();
+  const ms = await p.b.recvBatch({ fds: 4 });
   assert.deepEqual(ms.map((m) => m.fds.length), [0, 1, 2, 3, 4]);
   assert.ok(ms.every((m) => m.credentials?.pid === process.pid));
   assert.equal(fdCount(), before - 1 + 10);
@@ -148,17 +148,48 @@ test('the iterator yields to the event loop after maxPerWakeup messages', async 
   assert.ok(turns > 0, `timers ran during a busy iteration (turns=${turns})`);
 });
 
-test('breaking out of the iterator closes the fds of messages never handed out', async () => {
+test('breaking out of the iterator loses nothing: the next receive gets the messages it read ahead', async () => {
   const p = pair('dgram');
   const f = openSync('/dev/null', 'r');
   const before = fdCount();
-  for (let i = 0; i < 4; i++) await p.a.sendmsg({ data: `${i}`, fds: [f, f] });
+  for (let i = 0; i < 10; i++) await p.a.sendmsg({ data: `${i}`, fds: [f, f] });
   closeSync(f);
-  for await (const m of p.b.messages()) {
-    m.fds.close();
+  for await (const m of p.b.messages({ fds: 2 })) {
+    assert.equal(m.data.toString(), '0');
     break;
   }
-  assert.equal(fdCount(), before - 1, 'the three unread messages gave their fds back');
+  const next = await p.b.recvmsg({ fds: 2 });
+  assert.equal(next.data.toString(), '1');
+  assert.equal(next.fds.length, 2);
+  const rest = [];
+  for await (const m of p.b.messages({ fds: 2 })) {
+    rest.push(m.data.toString());
+    if (rest.length === 8) break;
+  }
+  assert.deepEqual(rest, ['2', '3', '4', '5', '6', '7', '8', '9'], 'all ten arrive, in order');
+  p.b.close();
+  assert.equal(fdCount(), before - 1 - 1, 'closing the socket closes what it still held');
+});
+
+test('rights are opt-in: a receive that asked for none gets none, one that asked for N gets at most N', async () => {
+  const p = pair('seqpacket');
+  const f = openSync('/dev/null', 'r');
+  const before = fdCount();
+  try {
+    for (let i = 0; i < 3; i++) await p.a.sendmsg({ data: `u${i}`, fds: [f, f, f, f, f, f, f, f] });
+  } finally {
+    closeSync(f);
+  }
+  const unasked = await p.b.recvmsg();
+  assert.equal(unasked.fds.length, 0, 'no room: the kernel discarded them');
+  assert.ok(unasked.flags & C.MSG_CTRUNC, 'MSG_CTRUNC tells they came');
+  const [batched] = await p.b.recvBatch({ count: 1 });
+  assert.equal(batched.fds.length, 0);
+  const three = await p.b.recvmsg({ fds: 3 });
+  assert.equal(three.fds.length, 3, 'asked for 3: 3 installed, the rest discarded');
+  assert.ok(three.flags & C.MSG_CTRUNC);
+  three.fds.close();
+  assert.equal(fdCount(), before - 1, 'nothing installed that was not asked for');
 });
 
 test('closing the socket ends a waiting iteration; an AbortSignal rejects it', async () => {

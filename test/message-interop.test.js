@@ -98,7 +98,7 @@ for (const kind of ['stream', 'seqpacket', 'dgram']) {
     const l = rendezvous(kind, path);
     const py = python(PEER, ['send_fds', kind, path, file], { ready: false });
     const s = await peerSide(l, kind);
-    const m = await within(s.recvmsg(), 5000, 'fds from python');
+    const m = await within(s.recvmsg({ fds: 8 }), 5000, 'fds from python');
     assert.equal(m.data.toString(), 'py');
     assert.equal(m.fds.length, 2);
     await within(new Promise((r) => { const t = setInterval(() => { if (py.lines.length) { clearInterval(t); r(); } }, 5); }), 5000, 'python report');

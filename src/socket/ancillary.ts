@@ -41,6 +41,28 @@ export function controlSizeFor(fds: number): number {
 
 /** Big enough for anything a unix socket can attach to one message. */
 export const UNIX_CONTROL_SIZE = controlSizeFor(MAX_FDS_PER_MESSAGE);
+/** Room for exactly one SCM_CREDENTIALS item (the kernel puts it before any rights). */
+export const CREDENTIALS_CONTROL_SIZE = cmsgSpace(UCRED);
+/** Room for exactly one SCM_PIDFD item. */
+export const PIDFD_CONTROL_SIZE = cmsgSpace(4);
+
+/**
+ * The control buffer of a receive that asked for no descriptors: room for what the socket
+ * was asked to attach (credentials, a pidfd) and not one byte more, so rights a peer sends
+ * unasked find no room and the kernel discards them (MSG_CTRUNC says they came).
+ */
+export function noRightsControlSize(passcred: boolean, passpidfd: boolean): number {
+  return (passcred ? CREDENTIALS_CONTROL_SIZE : 0) + (passpidfd ? PIDFD_CONTROL_SIZE : 0);
+}
+
+/**
+ * The control buffer of a receive that asked for at most `fds` descriptors: what the
+ * socket attaches first, then CMSG_LEN (not CMSG_SPACE) of `fds` ints, so the kernel can
+ * install `fds` and not one more (the rest are discarded, MSG_CTRUNC set).
+ */
+export function rightsControlSize(fds: number, passcred: boolean, passpidfd: boolean): number {
+  return noRightsControlSize(passcred, passpidfd) + (fds > 0 ? cmsgLen(fds * 4) : 0);
+}
 
 /** The DataView of the last buffer seen: callers reuse one scratch buffer, so this hits. */
 let lastBuf: Uint8Array | null = null;
@@ -106,6 +128,8 @@ export interface Ancillary {
   /** Every descriptor installed in this process (rights, merged across items). */
   fds: number[];
   credentials?: Credentials | undefined;
+  /** An SCM_CREDENTIALS item was present (even the kernel's "none"): the read was a message. */
+  hadCredentials?: boolean;
   /** SCM_PIDFD (SO_PASSPIDFD): a descriptor too, owned like rights. */
   pidfd?: number;
   /** Items not decoded above, copied out. */
@@ -133,6 +157,7 @@ export function decodeControl(buf: Buffer, len: number): Ancillary {
     if (level === C.SOL_SOCKET && type === C.SCM_RIGHTS) {
       for (let p = d; p + 4 <= dataEnd; p += 4) out.fds.push(dv.getInt32(p, LE));
     } else if (level === C.SOL_SOCKET && type === C.SCM_CREDENTIALS) {
+      out.hadCredentials = true;
       if (d + UCRED <= dataEnd) out.credentials = decodeCredentials(buf, d) ?? undefined;
     } else if (level === C.SOL_SOCKET && type === C.SCM_PIDFD) {
       if (d + 4 <= dataEnd) out.pidfd = dv.getInt32(d, LE);

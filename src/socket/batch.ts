@@ -11,8 +11,8 @@ import { constants as C, domainName, typeName } from '../constants.js';
 import { XsockError, argType, intArg } from '../errors.js';
 import { POLL_IN, POLL_OUT, type WaitOptions } from '../readiness.js';
 import { encodeAddress, decodeAddress, ADDR_BUF_SIZE, type AddressLike, type SockAddr } from '../address.js';
-import { decodeControl, controlSizeFor, MAX_FDS_PER_MESSAGE, UNIX_CONTROL_SIZE, type Ancillary } from './ancillary.js';
-import { isEof, type Message } from './message.js';
+import { decodeControl, MAX_FDS_PER_MESSAGE, CREDENTIALS_CONTROL_SIZE, noRightsControlSize, rightsControlSize, type Ancillary } from './ancillary.js';
+import { isEof, isUnixSeqpacket, borrowCredentials, type Message } from './message.js';
 import type { SocketCore } from './core.js';
 import { bytesOf, flagsArg, waitingFor } from './transfer.js';
 import { attemptOrRetry, retry } from './retry.js';
@@ -63,8 +63,9 @@ function planBatch(s: SocketCore, o: BatchOptions | undefined): BatchPlan {
   const size = o.size === undefined ? 65536 : intArg('size', o.size, 0, 1 << 24);
   let controlSize: number;
   if (o.controlSize !== undefined) controlSize = intArg('controlSize', o.controlSize, 0, 1 << 16);
-  else if (o.fds !== undefined) controlSize = controlSizeFor(intArg('fds', o.fds, 0, MAX_FDS_PER_MESSAGE));
-  else controlSize = s.domain === C.AF_UNIX ? UNIX_CONTROL_SIZE : 0;
+  else if (o.fds !== undefined) controlSize = rightsControlSize(intArg('fds', o.fds, 0, MAX_FDS_PER_MESSAGE), s.passcred, s.passpidfd);
+  // Rights are opt-in (see recvmsg): by default there is room for credentials only.
+  else controlSize = s.domain === C.AF_UNIX ? noRightsControlSize(s.passcred, s.passpidfd) : 0;
   const flags = flagsArg(o.flags);
   if (flags & C.MSG_PEEK) throw new XsockError('ERR_XSOCK_INVALID_ARG_VALUE', 'The "flags" argument must not include MSG_PEEK for a batch (use recvmsg)');
   return { count, size, controlSize, flags };
@@ -76,15 +77,25 @@ function grown(slab: Buffer, need: number): Buffer {
 
 function batchOnce(s: SocketCore, p: BatchPlan): Message[] | null {
   const fd = s.live();
+  if (s.readAhead.length > 0) return s.readAhead.splice(0, p.count);
   // Small batches land in a fresh slab the messages keep as views (no copy per message);
   // big slots go to the shared slab and are copied out at their real length.
   const small = p.size * p.count <= VIEW_SLAB_MAX;
   dataSlab = small ? Buffer.allocUnsafe(p.size * p.count) : grown(sharedSlab, p.size * p.count);
   if (!small) sharedSlab = dataSlab;
-  const cslot = p.controlSize;
+  s.releaseUntaken();
+  // Unix seqpacket: an empty record and end-of-file both read as 0 bytes, and a shutdown
+  // can land in the middle of a batch; credentials borrowed for the batch tell them apart.
+  const creds = isUnixSeqpacket(s) ? borrowCredentials(fd) : null;
+  const cslot = creds?.borrowed ? p.controlSize + CREDENTIALS_CONTROL_SIZE : p.controlSize;
   if (cslot > 0) controlSlab = grown(controlSlab, cslot * p.count);
   addrSlab = grown(addrSlab, ADDR_SLOT * p.count);
-  const n = s.settle(native.recvmmsg(fd, dataSlab, p.size, p.count, out, addrSlab, cslot > 0 ? controlSlab : null, cslot, recvFlags(s.domain, p.flags)), POLL_IN, 'recvmmsg');
+  let n: number | null;
+  try {
+    n = s.settle(native.recvmmsg(fd, dataSlab, p.size, p.count, out, addrSlab, cslot > 0 ? controlSlab : null, cslot, recvFlags(s.domain, p.flags)), POLL_IN, 'recvmmsg');
+  } finally {
+    creds?.restore();
+  }
   if (n === null) return null;
   // Own every descriptor of the batch before building anything that could throw.
   const ancs: (Ancillary | null)[] = [];
@@ -100,13 +111,14 @@ function batchOnce(s: SocketCore, p: BatchPlan): Message[] | null {
     const data = small ? dataSlab.subarray(i * p.size, i * p.size + copied) : copyOut(i * p.size, copied);
     const from = alen > 0 ? decodeAddress(addrSlab.subarray(i * ADDR_SLOT, (i + 1) * ADDR_SLOT), Math.min(alen, ADDR_SLOT)) : undefined;
     const m = receivedMessage(data, len, out[i * 4 + 1]!, ancs[i]!, false, from);
+    if (creds?.borrowed) delete m.credentials; // asked for by us, not by the caller
     // At seqpacket EOF recvmmsg fills every slot with an empty read: one EOF ends the batch.
-    if (len === 0 && m.fds.length === 0 && isEof(s, fd, p.size)) {
+    if (len === 0 && (creds ? ancs[i]?.hadCredentials !== true : m.fds.length === 0 && isEof(s, fd, p.size))) {
       m.eof = true;
-      delete m.credentials; // the kernel's empty SO_PASSCRED record on the EOF read
       msgs.push(m);
       break;
     }
+    s.keepUntaken(m);
     msgs.push(m);
   }
   return msgs;
@@ -199,6 +211,9 @@ async function* iterate(s: SocketCore, plan: BatchPlan, cap: number, wait: WaitO
         const m = batch[next++]!;
         if (m.eof) return;
         yield m;
+        // The loop moved on: rights the body did not take() are closed now.
+        m.fds.close();
+        m.pidfd?.close();
       }
       delivered += batch.length;
       if (delivered >= cap) {
@@ -207,10 +222,12 @@ async function* iterate(s: SocketCore, plan: BatchPlan, cap: number, wait: WaitO
       }
     }
   } finally {
-    // Messages received but never handed out: their descriptors are still ours.
+    // Messages received but never handed out (the loop was left early) stay the socket's:
+    // the next receive hands them out, rights and all.
     for (let i = next; i < batch.length; i++) {
-      batch[i]!.fds.close();
-      batch[i]!.pidfd?.close();
+      const m = batch[i]!;
+      if (m.eof) break;
+      s.readAhead.push(m);
     }
   }
 }

@@ -9,6 +9,8 @@ import { XsockError, systemError } from '../errors.js';
 import { Readiness, ensureInit } from '../readiness.js';
 import { describeAddress, type AddressLike } from '../address.js';
 import { constants as C } from '../constants.js';
+import type { ReceivedFds } from './rights.js';
+import type { Message } from './message.js';
 
 interface Holdings { fd: number; readiness: Readiness | null }
 
@@ -30,6 +32,16 @@ export class SocketCore {
   /** Destination of a non-blocking connect still in progress (text, for errors). */
   connecting: string | null = null;
   private readonly held: Holdings;
+  /** SO_PASSCRED / SO_PASSPIDFD as set through this socket: what a receive makes room for. */
+  passcred = false;
+  passpidfd = false;
+  /** Rights of the last messages handed out, closed at the next receive unless taken (weakly: a dropped message is still reaped by GC). */
+  private readonly untaken: WeakRef<ReceivedFds>[] = [];
+  /**
+   * Messages read from the kernel ahead of delivery by an iterator that was left early:
+   * the next receive of any kind hands them out first, so nothing read is lost.
+   */
+  readonly readAhead: Message[] = [];
 
   /** Takes ownership of `fd` on behalf of `owner` (reaped when the owner is collected). */
   constructor(owner: object, fd: number, domain: number, type: number, protocol: number) {
@@ -73,10 +85,32 @@ export class SocketCore {
     throw systemError(rc, syscall, address === undefined ? undefined : describeAddress(address));
   }
 
+  /** Remembers the rights of a message handed out, to close them at the next receive. */
+  keepUntaken(m: { fds: ReceivedFds; pidfd?: ReceivedFds | undefined }): void {
+    if (m.fds.owned) this.untaken.push(new WeakRef(m.fds));
+    if (m.pidfd?.owned) this.untaken.push(new WeakRef(m.pidfd));
+  }
+
+  /**
+   * A new receive is starting: descriptors of earlier messages the caller did not take()
+   * are closed now, deterministically, rather than at some garbage collection.
+   */
+  releaseUntaken(): void {
+    if (this.untaken.length === 0) return;
+    for (const r of this.untaken) r.deref()?.close();
+    this.untaken.length = 0;
+  }
+
   /** Stops watching and gives up ownership; returns the fd (or -1 when already released). */
   release(owner: object): number {
     const fd = this.fd;
     if (fd < 0) return -1;
+    // What the socket still holds for its next reader goes with it.
+    this.releaseUntaken();
+    for (const m of this.readAhead.splice(0)) {
+      m.fds.close();
+      m.pidfd?.close();
+    }
     this.held.readiness?.close();
     this.held.readiness = null;
     this.held.fd = -1;

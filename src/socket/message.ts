@@ -12,11 +12,11 @@ import { recvFlags } from './recv-flags.js';
 import { native } from '../binding.js';
 import { constants as C } from '../constants.js';
 import { XsockError, argType, intArg, systemError } from '../errors.js';
-import { POLL_OUT, scratch, type WaitOptions } from '../readiness.js';
+import { POLL_IN, POLL_OUT, scratch, type WaitOptions } from '../readiness.js';
 import { encodeAddress, decodeAddress, ADDR_BUF_SIZE, type AddressLike, type SockAddr } from '../address.js';
 import { domainName, typeName } from '../constants.js';
 import { type Credentials } from './options.js';
-import { encodeControl, decodeControl, controlSizeFor, extendedError, MAX_FDS_PER_MESSAGE, UNIX_CONTROL_SIZE, type ControlItem, type ExtendedError } from './ancillary.js';
+import { encodeControl, decodeControl, controlSizeFor, extendedError, MAX_FDS_PER_MESSAGE, UNIX_CONTROL_SIZE, CREDENTIALS_CONTROL_SIZE, noRightsControlSize, rightsControlSize, type ControlItem, type ExtendedError } from './ancillary.js';
 import { ReceivedFds } from './rights.js';
 import type { SocketCore } from './core.js';
 import { bytesOf, flagsArg, inputBit, waitingFor } from './transfer.js';
@@ -190,20 +190,36 @@ function planRecv(s: SocketCore, o: RecvmsgOptions | undefined): RecvPlan {
   } else if (o.size !== undefined) size = intArg('size', o.size, 0, 0x7fffffff);
   let controlSize: number;
   if (o.controlSize !== undefined) controlSize = intArg('controlSize', o.controlSize, 0, MAX_CONTROL);
-  else if (o.fds !== undefined) controlSize = controlSizeFor(intArg('fds', o.fds, 0, MAX_FDS_PER_MESSAGE));
-  else controlSize = s.domain === C.AF_UNIX ? UNIX_CONTROL_SIZE : 256;
+  else if (o.fds !== undefined) controlSize = rightsControlSize(intArg('fds', o.fds, 0, MAX_FDS_PER_MESSAGE), s.passcred, s.passpidfd);
+  // Rights are opt-in: without `fds` there is no room for them, so the kernel discards
+  // (closes) any a peer sends rather than install them here (MSG_CTRUNC tells they came).
+  else controlSize = s.domain === C.AF_UNIX ? noRightsControlSize(s.passcred, s.passpidfd) : 256;
   return { size, buffers, controlSize, flags: flagsArg(o.flags), keepPeeked: o.keepPeeked === true };
 }
 
 function recvOnce(s: SocketCore, p: RecvPlan): Message | null {
   const fd = s.live();
+  if (s.readAhead.length > 0 && (p.flags & (C.MSG_OOB | C.MSG_ERRQUEUE)) === 0) return fromReadAhead(s, p);
+  s.releaseUntaken();
   const own = p.buffers === undefined && p.size > recvData.length ? Buffer.allocUnsafe(p.size) : null;
   const iov = p.buffers ?? (own ? [own] : dataIov(p.size));
-  const control = p.controlSize === 0 ? null
-    : p.controlSize <= recvControl.length ? controlView(p.controlSize) : Buffer.alloc(p.controlSize);
+  // An empty record reads as 0 bytes, exactly like end-of-file: see recordProbe.
+  const probe = isUnixSeqpacket(s) && (p.flags & C.MSG_OOB) === 0 ? recordProbe(fd) : null;
+  if (probe === 'empty') {
+    s.drained(POLL_IN);
+    return null;
+  }
+  const csize = probe?.borrowed ? p.controlSize + CREDENTIALS_CONTROL_SIZE : p.controlSize;
+  const control = csize === 0 ? null
+    : csize <= recvControl.length ? controlView(csize) : Buffer.alloc(csize);
   // Connection-oriented sockets have one fixed peer (getpeername): skip the per-read copy.
   const wantsAddr = s.type !== C.SOCK_STREAM && s.type !== C.SOCK_SEQPACKET;
-  const rc = s.settle(native.recvmsg(fd, iov, wantsAddr ? fromAddr : null, control, recvFlags(s.domain, p.flags)), inputBit(p.flags), 'recvmsg');
+  let rc: number | null;
+  try {
+    rc = s.settle(native.recvmsg(fd, iov, wantsAddr ? fromAddr : null, control, recvFlags(s.domain, p.flags)), inputBit(p.flags), 'recvmsg');
+  } finally {
+    probe?.restore();
+  }
   if (rc === null) return null;
   const addrlen = scratch[0]!;
   const controllen = scratch[1]!;
@@ -213,13 +229,82 @@ function recvOnce(s: SocketCore, p: RecvPlan): Message | null {
   const data = p.buffers ? placed(p.buffers, copied) : own ? own.subarray(0, copied) : copyOut(copied);
   const from = wantsAddr && addrlen > 0 ? decodeAddress(fromAddr, Math.min(addrlen, fromAddr.length)) : undefined;
   const m = receivedMessage(data, rc, flags, anc, (p.flags & C.MSG_PEEK) !== 0 && !p.keepPeeked, from);
-  // SO_PASSCRED makes the kernel attach (empty) credentials even to the EOF read, so only
-  // passed descriptors prove a zero-byte read was a message.
-  if (rc === 0 && (p.flags & C.MSG_OOB) === 0 && m.fds.length === 0 && isEof(s, fd, p.size)) {
+  if (probe) {
+    if (probe.borrowed) delete m.credentials; // asked for by us, not by the caller
+    m.eof = rc === 0 && probe.hungUp && anc?.hadCredentials !== true;
+  } else if (rc === 0 && (p.flags & C.MSG_OOB) === 0 && m.fds.length === 0 && isEof(s, fd, p.size)) {
     m.eof = true;
-    delete m.credentials;
+    delete m.credentials; // SO_PASSCRED attaches the kernel's "none" even to a stream's EOF read
   }
+  if (!m.eof) s.keepUntaken(m);
   return m;
+}
+
+/** A unix seqpacket socket, whose empty records read like end-of-file. */
+export function isUnixSeqpacket(s: SocketCore): boolean {
+  return s.type === C.SOCK_SEQPACKET && s.domain === C.AF_UNIX;
+}
+
+/** SO_PASSCRED turned on for one read and given back after it (when the caller had it off). */
+export interface BorrowedCredentials { borrowed: boolean; restore(): void }
+
+/**
+ * With SO_PASSCRED on, every record a unix seqpacket read returns carries SCM_CREDENTIALS
+ * and the end-of-file read carries none: the one thing that tells an empty record from
+ * end-of-file after the fact.
+ */
+export function borrowCredentials(fd: number): BorrowedCredentials {
+  const borrowed = !passcred(fd);
+  if (borrowed) setPasscred(fd, 1);
+  return { borrowed, restore: () => { if (borrowed) setPasscred(fd, 0); } };
+}
+
+/**
+ * Before a unix seqpacket read: poll(2) says whether the queue holds a record (POLLIN
+ * without POLLRDHUP: the read returns it, however empty) or is empty with the peer still
+ * there ('empty': no read, as EAGAIN, so a shutdown racing the read cannot pass for an
+ * empty record). Once the peer has shut down the queue only shrinks, and credentials
+ * borrowed for the read tell the records from the end.
+ */
+function recordProbe(fd: number): 'empty' | { hungUp: boolean; borrowed: boolean; restore(): void } {
+  const rev = native.pollNow(fd, C.POLLIN | C.POLLRDHUP | C.POLLHUP);
+  const hungUp = (rev & (C.POLLRDHUP | C.POLLHUP)) !== 0;
+  if (!hungUp && (rev & C.POLLIN) === 0) return 'empty';
+  if (!hungUp) return { hungUp, borrowed: false, restore: noop };
+  return { hungUp, ...borrowCredentials(fd) };
+}
+
+function noop(): void { /* nothing borrowed */ }
+
+const intBuf = Buffer.alloc(4);
+function passcred(fd: number): boolean {
+  return native.getsockopt(fd, C.SOL_SOCKET, C.SO_PASSCRED, intBuf) >= 4 && intBuf.readInt32LE(0) !== 0;
+}
+function setPasscred(fd: number, on: number): void {
+  intBuf.writeInt32LE(on, 0);
+  native.setsockopt(fd, C.SOL_SOCKET, C.SO_PASSCRED, intBuf, 4);
+}
+
+/** The oldest message an iterator read ahead, as this receive would have returned it. */
+function fromReadAhead(s: SocketCore, p: RecvPlan): Message {
+  const peek = (p.flags & C.MSG_PEEK) !== 0;
+  const m = peek ? s.readAhead[0]! : s.readAhead.shift()!;
+  let data = m.data;
+  if (p.buffers) data = placed(p.buffers, scatterInto(p.buffers, m.data));
+  else if (data.length > p.size) data = data.subarray(0, p.size);
+  const flags = data.length < m.data.length ? m.flags | C.MSG_TRUNC : m.flags;
+  if (peek) return { ...m, data, flags, fds: m.fds.length > 0 ? ReceivedFds.closedCount(m.fds.length) : m.fds };
+  s.keepUntaken(m);
+  return data === m.data ? m : { ...m, data, flags };
+}
+
+function scatterInto(views: readonly Uint8Array[], from: Buffer): number {
+  let off = 0;
+  for (const v of views) {
+    if (off >= from.length) break;
+    off += from.copy(v, 0, off);
+  }
+  return off;
 }
 
 function copyOut(n: number): Buffer {

@@ -10,10 +10,17 @@ import { native } from '../binding.js';
 
 interface Held { fds: number[] }
 
+/** Symbol.dispose where the runtime has it (Node 20.4+), so `using` works on received rights. */
+const disposeSymbol: typeof Symbol.dispose = (Symbol as { dispose?: typeof Symbol.dispose }).dispose ?? (Symbol.for('nodejs.dispose') as typeof Symbol.dispose);
+
 function closeHeld(h: Held): void {
   const fds = h.fds;
   h.fds = [];
-  for (const fd of fds) if (fd >= 0) native.close(fd);
+  for (const fd of fds) {
+    if (fd < 0) continue;
+    native.own(fd, 0);
+    native.close(fd);
+  }
 }
 
 const reaper = new FinalizationRegistry<Held>(closeHeld);
@@ -35,6 +42,8 @@ export class ReceivedFds extends Array<number> {
     const r = new ReceivedFds();
     for (let i = 0; i < fds.length; i++) r.push(fds[i]!);
     if (fds.length > 0) {
+      // Recorded with the environment, so a terminated worker's teardown closes them too.
+      for (const fd of fds) native.own(fd, 1);
       r.#held = { fds };
       reaper.register(r, r.#held);
     }
@@ -61,6 +70,7 @@ export class ReceivedFds extends Array<number> {
     // Left registered on purpose: unregister costs more than the emptied record's no-op reaping.
     const fds = h.fds;
     h.fds = [];
+    for (const fd of fds) native.own(fd, 0);
     return fds;
   }
 
@@ -70,6 +80,11 @@ export class ReceivedFds extends Array<number> {
     if (h === null) return;
     this.#held = null;
     closeHeld(h);
+  }
+
+  /** `using fds = msg.fds`: closes what was not taken when the scope ends. */
+  [disposeSymbol](): void {
+    this.close();
   }
 }
 

@@ -52,7 +52,12 @@ export class Socket {
    */
   static fromFd(fd: number): Socket {
     const k = life.discover(fd);
-    return new Socket(fd, k.domain, k.type, k.protocol);
+    const s = new Socket(fd, k.domain, k.type, k.protocol);
+    if (k.domain === C.AF_UNIX) {
+      s.core.passcred = life.intOption(fd, C.SOL_SOCKET, C.SO_PASSCRED, 0) !== 0;
+      s.core.passpidfd = life.intOption(fd, C.SOL_SOCKET, C.SO_PASSPIDFD, 0) !== 0;
+    }
+    return s;
   }
 
   /** The descriptor, or -1 once closed or detached. */
@@ -253,12 +258,6 @@ export class Socket {
   poll(events: number): number { return desc.pollFd(this.core.live(), events); }
   /** ioctl(FIONREAD): bytes (stream) or the next datagram's size queued for reading. */
   bytesQueued(): number { return desc.bytesQueued(this.core); }
-  /**
-   * After a recv(2) that returned 0 bytes: was it end-of-file? Always on a stream, never
-   * on a datagram socket; on seqpacket only when the peer has shut down (an empty record
-   * is a message).
-   */
-  zeroReadIsEof(): boolean { return msg.isEof(this.core, this.core.live(), 1); }
   /** getsockopt(SO_ERROR): the pending error as an errno (0: none); reading clears it. */
   pendingError(): number { return desc.pendingError(this.core); }
   /**

@@ -15,6 +15,9 @@ export function setsockopt(c: SocketCore, level: unknown, name: unknown, value: 
   const spec = lookupOption(level, name);
   const len = encodeOption(spec, value, optBuf);
   check(native.setsockopt(fd, spec.level, spec.optname, optBuf, len), 'setsockopt');
+  // Receives size their control buffers by what the socket was asked to attach.
+  if (spec.name === 'SO_PASSCRED') c.passcred = optBuf.readInt32LE(0) !== 0;
+  else if (spec.name === 'SO_PASSPIDFD') c.passpidfd = optBuf.readInt32LE(0) !== 0;
 }
 
 /** getsockopt(2): the typed value, or a Buffer of up to `length` bytes when asked for. */

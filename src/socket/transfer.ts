@@ -78,7 +78,16 @@ export function tryRecvInto(c: SocketCore, buf: unknown, flags: unknown, off?: n
   const f = flagsArg(flags);
   const o = off === undefined ? 0 : intArg('offset', off, 0, b.byteLength);
   const n = len === undefined ? b.byteLength - o : intArg('length', len, 0, b.byteLength - o);
+  if (c.readAhead.length > 0 && (f & C.MSG_OOB) === 0) return readAheadInto(c, b, o, n, f);
   return c.settle(native.recv(c.live(), b, o, n, f), inputBit(f), 'recv');
+}
+
+/** recv(2) semantics over a message an iterator read ahead: copied (truncated), its length. */
+function readAheadInto(c: SocketCore, b: Uint8Array, off: number, len: number, f: number): number {
+  const m = (f & C.MSG_PEEK) ? c.readAhead[0]! : c.readAhead.shift()!;
+  if (!(f & C.MSG_PEEK)) m.fds.close(); // recv(2) takes no rights: the kernel would have discarded them
+  b.set(m.data.subarray(0, Math.min(len, m.data.length)), off);
+  return f & C.MSG_TRUNC ? m.bytes : Math.min(len, m.data.length);
 }
 
 export function recvInto(c: SocketCore, buf: unknown, flags: unknown, opts?: WaitOptions): Promise<number> {
@@ -118,6 +127,11 @@ export function sendto(c: SocketCore, data: unknown, address: AddressLike, flags
 
 function recvfromOnce(c: SocketCore, size: number, f: number): Datagram | null {
   const buf = Buffer.allocUnsafe(size);
+  if (c.readAhead.length > 0 && (f & C.MSG_OOB) === 0) {
+    const from = c.readAhead[0]!.from ?? { family: 'unix' as const };
+    const n = readAheadInto(c, buf, 0, size, f & ~C.MSG_TRUNC);
+    return { data: buf.subarray(0, n), from };
+  }
   const n = c.settle(native.recvfrom(c.live(), buf, 0, size, f, fromAddr), inputBit(f), 'recvfrom');
   if (n === null) return null;
   return { data: buf.subarray(0, Math.min(n, size)), from: decodeAddress(fromAddr, scratch[0]!) };

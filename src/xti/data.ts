@@ -8,6 +8,7 @@
 import { constants as C } from '../constants.js';
 import { XsockError, bytesArg, intArg, systemError } from '../errors.js';
 import { POLL_IN, POLL_OUT, POLL_PRI } from '../readiness.js';
+import type { Message } from '../socket/index.js';
 import { T_CLTS, T_COTS_ORD, T_EXPEDITED, T_MORE, T_PUSH, T_SENDZERO, T_INVALID, T_IOV_MAX } from './constants.js';
 import { TBADDATA, TBADFLAG, TFLOW, TLOOK, TNODATA, TNOTSUPPORT, terror } from './errors.js';
 import { checkState } from './states.js';
@@ -21,7 +22,6 @@ import type { TIovec } from './structures.js';
 export interface TFlags { flags: number }
 
 const RESETS = new Set([C.EPIPE, C.ECONNRESET, C.ENOTCONN]);
-const peekBuf = Buffer.alloc(0);
 
 function isRecord(ep: Endpoint): boolean {
   return ep.provider.type === 'seqpacket';
@@ -190,14 +190,19 @@ function endOfFile(ep: Endpoint, call: string): never {
 
 function rcvRecord(ep: Endpoint, call: string, into: Buffer, set: (f: number) => void): number | null {
   const sock = ep.sock;
-  const len = sys(() => sock.tryRecvInto(peekBuf, C.MSG_PEEK | C.MSG_TRUNC));
+  // recvmsg tells an empty record (a TSDU of zero bytes) from end-of-file; recv cannot.
+  let head: Message | null = null;
+  const len = sys(() => {
+    head = sock.tryRecvmsg({ size: 0, flags: C.MSG_PEEK | C.MSG_TRUNC });
+    return head === null ? null : head.bytes;
+  });
   if (len === -C.EAGAIN) {
     ep.sock.readiness.drained(POLL_IN);
     return null;
   }
   if (len < 0) lost(ep, call, len, 'recv');
   // A zero-length record and end-of-file both read as 0 bytes: only poll tells them apart.
-  if (len === 0 && sock.zeroReadIsEof()) return endOfFile(ep, call);
+  if (len === 0 && (head as Message | null)?.eof) return endOfFile(ep, call);
   if (len <= into.length) {
     const rc = sys(() => sock.tryRecvInto(into));
     if (rc < 0) lost(ep, call, rc, 'recv');

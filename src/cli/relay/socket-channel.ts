@@ -6,7 +6,7 @@
 import { constants as C } from '../../constants.js';
 import { encodeAddress, formatAddress, ADDR_BUF_SIZE, type SockAddr } from '../../address.js';
 import { POLL_IN, POLL_PRI, type WaitOptions } from '../../readiness.js';
-import { untilReady, batchSender, BATCH_ADDR_SLOT, type Socket } from '../../socket/index.js';
+import { untilReady, batchSender, BATCH_ADDR_SLOT, MAX_FDS_PER_MESSAGE, type Socket } from '../../socket/index.js';
 import type { Channel, Message } from './channel.js';
 
 /** How a socket channel reads and where its writes go. */
@@ -81,10 +81,10 @@ export class SocketChannel implements Channel {
     if (s.type === C.SOCK_STREAM) return this.readStream();
     if (this.opts.ancillary) return this.retryRead(() => this.tryReadMsg());
     if (this.datagram) return untilReady(s, POLL_IN, () => this.tryReadBatch(), this.opts.wait);
-    const n = await s.recvInto(this.buf, 0, this.opts.wait);
-    if (n === 0 && this.atEnd()) return null;
-    const flags = n > this.buf.length ? C.MSG_TRUNC : 0;
-    return [{ data: this.buf.subarray(0, Math.min(n, this.buf.length)), flags }];
+    // recvmsg, not recv: only it tells an empty record from the end (Message.eof).
+    const m = await s.recvmsg({ buffers: [this.buf] }, this.opts.wait);
+    if (m.eof) return null;
+    return [{ data: m.data, flags: m.flags & C.MSG_TRUNC }];
   }
 
   /**
@@ -133,7 +133,7 @@ export class SocketChannel implements Channel {
 
   /** recvmsg(2) with ancillary data (rights, credentials): like tryReadBytes. */
   private tryReadMsg(): Message[] | null | undefined {
-    const m = this.sock.tryRecvmsg({ buffers: [this.buf.subarray(0, this.opts.size)] });
+    const m = this.sock.tryRecvmsg({ buffers: [this.buf.subarray(0, this.opts.size)], fds: MAX_FDS_PER_MESSAGE });
     if (m === null) return undefined;
     if (m.eof) {
       m.fds.close();
@@ -145,11 +145,6 @@ export class SocketChannel implements Channel {
     if (m.bytes > m.data.length) msg.flags = (msg.flags ?? 0) | C.MSG_TRUNC;
     if (this.opts.replyToSender) this.noteSender(m.from);
     return [msg];
-  }
-
-  /** A zero-length seqpacket read is a message or the end; only poll tells which. */
-  private atEnd(): boolean {
-    return this.sock.zeroReadIsEof();
   }
 
   private tryReadBatch(): Message[] | null {
