@@ -12,6 +12,8 @@ import { parseEndpoint, ADDRESS_HELP, type EndpointSpec } from './addresses.js';
 import { openEndpoint, listenEndpoint, type OpenContext } from './open.js';
 import { Tracer, type Direction, type TraceOptions } from './trace.js';
 import type { Channel } from './channel.js';
+import { SocketChannel } from './socket-channel.js';
+import { splicePump } from './splice-pump.js';
 import { UsageError } from '../usage.js';
 
 export const RELAY_HELP = `usage: xsock [options] ADDRESS ADDRESS
@@ -149,9 +151,20 @@ export async function relay(left: Channel, right: Channel, settings: RelaySettin
 
   const pump = async (src: Channel, dst: Channel, dir: Direction): Promise<void> => {
     try {
-      for (;;) {
+      let ended = false;
+      const zc = zeroCopy(src, dst, settings.trace);
+      if (zc) {
+        ended = await splicePump(zc.from, zc.to, {
+          size: zc.size, wait: zc.wait, urgent: zc.urgent,
+          onBytes: (n) => { touch(); tracer.moved(dir, n); },
+        }) === 'eof';
+      }
+      while (!ended) {
         const batch = await src.read();
-        if (batch === null) break;
+        if (batch === null) {
+          ended = true;
+          break;
+        }
         touch();
         tracer.data(dir, batch);
         try {
@@ -204,6 +217,19 @@ export async function relay(left: Channel, right: Channel, settings: RelaySettin
   }
   tracer.finish();
   return 0;
+}
+
+/**
+ * Two plain byte-stream sockets and nobody watching the bytes: the splice(2) path.
+ * -v and --json show every read, so they keep the copying path.
+ */
+function zeroCopy(src: Channel, dst: Channel, trace: TraceOptions) {
+  if (trace.verbose || trace.json) return null;
+  if (!(src instanceof SocketChannel) || !(dst instanceof SocketChannel)) return null;
+  const from = src.spliceable;
+  const to = dst.spliceable;
+  if (!from || !to) return null;
+  return { from, to, size: src.readSize, wait: src.waitOptions, urgent: src.urgent };
 }
 
 function number(name: string, text: string, min: number, max: number): number {

@@ -71,6 +71,29 @@ export class SocketChannel implements Channel {
     if (opts.pending && opts.replyToSender) this.noteSender(opts.pending.at(-1)?.from);
   }
 
+  /**
+   * The socket the relay may splice(2) through: a plain byte stream whose ancillary data
+   * nobody needs to see. Null otherwise (messages, rights passing, traces).
+   */
+  get spliceable(): Socket | null {
+    return this.sock.type === C.SOCK_STREAM && !this.opts.ancillary && !this.pending ? this.sock : null;
+  }
+
+  /** Largest read (stream) or message size. */
+  get readSize(): number {
+    return this.opts.size;
+  }
+
+  /** Whether urgent data is read from this socket (see readStream). */
+  get urgent(): boolean {
+    return this.oob;
+  }
+
+  /** The bound on every wait (the idle timeout), for a pump that bypasses read/write. */
+  get waitOptions(): WaitOptions | undefined {
+    return this.opts.wait;
+  }
+
   async read(): Promise<Message[] | null> {
     if (this.pending) {
       const p = this.pending;
