@@ -80,6 +80,8 @@ function waitPath(path) {
 
 const RELAYS = {
   stream: {
+    // No relay: the source straight to the sink, the ceiling any relay is measured under.
+    'direct (no relay)': null,
     xsock: (a, b) => [process.execPath, [BIN, '--no-progress', `unix-listen:${a}`, `unix:${b}`]],
     'xsock -b 1048576': (a, b) => [process.execPath, [BIN, '--no-progress', '-b', '1048576', `unix-listen:${a}`, `unix:${b}`]],
     socat: (a, b) => ['socat', [`UNIX-LISTEN:${a}`, `UNIX-CONNECT:${b}`]],
@@ -94,20 +96,24 @@ const RELAYS = {
 
 let seq = 0;
 async function once(kind, name) {
-  const a = join(dir, `a${seq}`);
+  let a = join(dir, `a${seq}`);
   const b = join(dir, `b${seq++}`);
   const sink = kind === 'stream' ? run(PEER, ['sink', b]) : run('python3', ['-c', DGRAM_SINK, b, String(DATAGRAMS)]);
   await sink.ready;
-  const [cmd, args] = RELAYS[kind][name](a, b);
-  const relay = run(cmd, args);
-  await waitPath(a);
+  const direct = RELAYS[kind][name] === null;
+  const [cmd, args] = direct ? [] : RELAYS[kind][name](a, b);
+  const relay = direct ? null : run(cmd, args);
+  if (direct) a = b;
+  else await waitPath(a);
   const t0 = performance.now();
   const source = kind === 'stream' ? run(PEER, ['source', a, String(BYTES)]) : run('python3', ['-c', DGRAM_SOURCE, a, String(DATAGRAMS)]);
   const got = await sink.done;
   const seconds = (performance.now() - t0) / 1000;
   const sent = await source.done;
-  relay.child.kill('SIGTERM');
-  await relay.done;
+  if (relay) {
+    relay.child.kill('SIGTERM');
+    await relay.done;
+  }
   if (kind === 'stream') {
     const [count, sum] = got.out.replace('READY', '').trim().split(' ');
     if (sent.code !== 0 || got.code !== 0) throw new Error(`${name} ${kind}: a peer failed (source ${sent.code}, sink ${got.code})`);

@@ -175,6 +175,9 @@ function isFile(fd: number): boolean {
 function settle(rc: number, from: SpliceEndpoint, to: SpliceEndpoint, syscall: string): number | null {
   if (rc >= 0) return rc;
   if (rc !== -C.EAGAIN) throw systemError(rc, syscall);
+  // Finding the side costs two poll(2) calls: only when a subscriber needs to hear it.
+  const watched = (from instanceof Socket && from.readiness.subscribed) || (to instanceof Socket && to.readiness.subscribed);
+  if (!watched) return null;
   const side = blocked(from, to);
   if (side === 'from' && from instanceof Socket) from.readiness.drained(POLL_IN);
   else if (side === 'to' && to instanceof Socket) to.readiness.drained(POLL_OUT);

@@ -220,11 +220,11 @@ export async function relay(left: Channel, right: Channel, settings: RelaySettin
 }
 
 /**
- * Two plain byte-stream sockets and nobody watching the bytes: the splice(2) path.
- * -v and --json show every read, so they keep the copying path.
+ * Two plain byte-stream sockets and nobody looking at the bytes: the splice(2) path.
+ * -v shows every byte, so it keeps the copying path (--json alone reports only counts).
  */
 function zeroCopy(src: Channel, dst: Channel, trace: TraceOptions) {
-  if (trace.verbose || trace.json) return null;
+  if (trace.verbose) return null;
   if (!(src instanceof SocketChannel) || !(dst instanceof SocketChannel)) return null;
   const from = src.spliceable;
   const to = dst.spliceable;

@@ -25,30 +25,57 @@ export interface SplicePumpOptions {
 /**
  * Moves src -> dst until end of input ('eof') or until the copying pump must take over
  * ('fallback'); either way nothing is left in the pipe.
+ *
+ * Both halves run in one loop so the source keeps flowing while the destination is slow
+ * (and the reverse), with one wait at a time and never a spin: an EAGAIN from the source
+ * half with bytes still in the pipe may mean the pipe is full rather than the source
+ * empty, so then only the destination is waited for (it has bytes to take either way).
  */
 export async function splicePump(src: Socket, dst: Socket, o: SplicePumpOptions): Promise<'eof' | 'fallback'> {
   const [pr, pw] = makePipe(o.size);
   try {
     const mask = o.urgent ? POLL_IN | POLL_PRI : POLL_IN;
+    let inPipe = 0;
+    let ended = false;
     let idleWakes = 0;
     for (;;) {
-      let n: number | null;
-      try {
-        n = trySplice(src, pw, o.size);
-      } catch (err) {
-        if ((err as { code?: string }).code === 'EINVAL') return 'fallback'; // pipe empty: nothing lost
-        throw err;
+      let inBlocked = ended || inPipe >= o.size;
+      if (!inBlocked) {
+        let n: number | null;
+        try {
+          n = trySplice(src, pw, o.size - inPipe);
+        } catch (err) {
+          if ((err as { code?: string }).code !== 'EINVAL') throw err;
+          await drain(pr, dst, inPipe, o.wait);
+          return 'fallback';
+        }
+        if (n === null) inBlocked = true;
+        else if (n === 0) ended = true;
+        else {
+          inPipe += n;
+          idleWakes = 0;
+          o.onBytes(n);
+        }
       }
-      if (n === null) {
+      let outBlocked = inPipe === 0;
+      if (!outBlocked) {
+        const k = trySpliceOut(pr, dst, inPipe);
+        if (k === 'refused') {
+          await drain(pr, dst, inPipe, o.wait);
+          return 'fallback';
+        }
+        if (k === null) outBlocked = true;
+        else inPipe -= k;
+      }
+      if (ended && inPipe === 0) return 'eof';
+      if (!inBlocked || !outBlocked) continue;
+      if (inPipe > 0) {
+        await dst.readiness.wait(POLL_OUT, o.wait);
+      } else {
         // Woken yet still EAGAIN, again and again: something splice cannot step over.
         if (idleWakes++ > 8) return 'fallback';
         if ((await src.readiness.wait(mask, o.wait)) & POLL_PRI) return 'fallback';
-        continue;
       }
-      idleWakes = 0;
-      if (n === 0) return 'eof';
-      o.onBytes(n);
-      if (!(await drain(pr, dst, n, o.wait))) return 'fallback';
     }
   } finally {
     closeSync(pr);
@@ -56,21 +83,20 @@ export async function splicePump(src: Socket, dst: Socket, o: SplicePumpOptions)
   }
 }
 
-/** Splices `n` bytes out of the pipe; false when the kernel refused and they were sent by copy. */
-async function drain(pr: number, dst: Socket, n: number, wait?: WaitOptions): Promise<boolean> {
-  while (n > 0) {
-    let k: number | null;
-    try {
-      k = trySplice(pr, dst, n);
-    } catch (err) {
-      if ((err as { code?: string }).code !== 'EINVAL') throw err;
-      const rest = Buffer.allocUnsafe(n);
-      for (let got = 0; got < n;) got += readSync(pr, rest, got, n - got, null); // all in the pipe already
-      await dst.sendAll(rest, wait);
-      return false;
-    }
-    if (k === null) await dst.readiness.wait(POLL_OUT, wait);
-    else n -= k;
+/** splice(2) out of the pipe: bytes moved, null on EAGAIN, 'refused' on EINVAL. */
+function trySpliceOut(pr: number, dst: Socket, n: number): number | 'refused' | null {
+  try {
+    return trySplice(pr, dst, n);
+  } catch (err) {
+    if ((err as { code?: string }).code === 'EINVAL') return 'refused';
+    throw err;
   }
-  return true;
+}
+
+/** Sends what is left in the pipe by copy (the kernel refused to splice it). */
+async function drain(pr: number, dst: Socket, n: number, wait?: WaitOptions): Promise<void> {
+  if (n === 0) return;
+  const rest = Buffer.allocUnsafe(n);
+  for (let got = 0; got < n;) got += readSync(pr, rest, got, n - got, null); // all in the pipe already
+  await dst.sendAll(rest, wait);
 }

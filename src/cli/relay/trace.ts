@@ -74,6 +74,7 @@ export class Tracer {
   moved(dir: Direction, bytes: number): void {
     this.tally.messages[dir]++;
     this.tally.bytes[dir] += bytes;
+    if (this.opts.json) this.emit({ event: 'data', dir, bytes, ...(this.opts.tag ? { client: this.opts.tag } : {}) });
   }
 
   /** Final totals; clears the progress line. */

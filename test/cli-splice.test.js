@@ -1,0 +1,81 @@
+// The relay's zero-copy path, seen from outside: strace shows the xsock process moving
+// the bytes with splice(2) (unix stream and TCP), and the SHA-256 of what arrives equals
+// what was sent; with -v (every byte shown) the copying path carries them instead.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkFdsAtEnd, tempDir, python, need, within, freePort } from './helpers.js';
+import { BIN } from './cli-helpers.js';
+
+checkFdsAtEnd();
+const dir = tempDir();
+const TOTAL = 16 << 20;
+
+const SINK = `
+import socket, sys, hashlib
+fam = socket.AF_UNIX if sys.argv[1] == 'unix' else socket.AF_INET
+s = socket.socket(fam); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(sys.argv[2] if sys.argv[1] == 'unix' else ('127.0.0.1', int(sys.argv[2]))); s.listen(1); print('READY', flush=True)
+c, _ = s.accept(); h = hashlib.sha256(); n = 0
+while True:
+    b = c.recv(1 << 20)
+    if not b: break
+    h.update(b); n += len(b)
+print(n, h.hexdigest(), flush=True)
+`;
+const SOURCE = `
+import socket, sys, hashlib, os, time
+fam = socket.AF_UNIX if sys.argv[1] == 'unix' else socket.AF_INET
+addr = sys.argv[2] if sys.argv[1] == 'unix' else ('127.0.0.1', int(sys.argv[2]))
+total = int(sys.argv[3]); h = hashlib.sha256()
+for i in range(500):
+    try:
+        s = socket.socket(fam); s.connect(addr); break
+    except OSError:
+        s.close(); time.sleep(0.01)
+for i in range(total >> 20):
+    b = os.urandom(1 << 20); h.update(b); s.sendall(b)
+s.shutdown(socket.SHUT_WR)
+print(total, h.hexdigest(), flush=True)
+print('READY', flush=True)
+`;
+
+/** Relays TOTAL random bytes front -> back under strace; returns the splice calls that moved data. */
+async function relayTraced(family, extra) {
+  const tag = `${family}${extra.join('')}`;
+  const trace = join(dir, `${tag}.strace`);
+  const [front, back] = family === 'unix' ? [join(dir, `${tag}-f.sock`), join(dir, `${tag}-b.sock`)] : [String(await freePort()), String(await freePort())];
+  const sink = python(SINK, [family, back], { seconds: 30 });
+  await sink.ready;
+  const [listen, connect] = family === 'unix' ? [`unix-listen:${front}`, `unix:${back}`] : [`tcp-listen:127.0.0.1:${front}`, `tcp:127.0.0.1:${back}`];
+  const relay = spawn('timeout', ['-s', 'KILL', '30', 'strace', '-f', '-e', 'trace=splice', '-o', trace,
+    process.execPath, BIN, '--no-progress', ...extra, listen, connect], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  relay.stderr.on('data', (d) => { stderr += d; });
+  const relayed = new Promise((resolve) => relay.on('close', resolve));
+  const source = python(SOURCE, [family, front, String(TOTAL)], { seconds: 30 });
+  try {
+    await source.ready;
+    assert.equal(await within(sink.exited, 30000, 'sink'), 0);
+    assert.equal(await within(relayed, 30000, 'relay exit'), 0, stderr);
+  } finally {
+    if (relay.exitCode === null) relay.kill('SIGKILL');
+  }
+  assert.equal(sink.lines[0], source.lines[0], 'byte count and SHA-256 match');
+  const moved = readFileSync(trace, 'utf8').split('\n').filter((l) => /splice\(.*\) = [1-9]/.test(l));
+  return moved;
+}
+
+for (const family of ['unix', 'tcp']) {
+  test(`${family} stream relay moves the bytes with splice(2), intact`, { skip: need('strace') || need('python3'), timeout: 60000 }, async () => {
+    const moved = await relayTraced(family, []);
+    assert.ok(moved.length >= 2, `splice moved data (${moved.length} calls)`);
+  });
+}
+
+test('-v keeps the copying path (every byte is shown), still intact', { skip: need('strace') || need('python3'), timeout: 60000 }, async () => {
+  const moved = await relayTraced('unix', ['-v', '-u']);
+  assert.equal(moved.length, 0);
+});
