@@ -42,8 +42,8 @@ print(total, h.hexdigest(), flush=True)
 print('READY', flush=True)
 `;
 
-/** Relays TOTAL random bytes front -> back under strace; returns the splice calls that moved data. */
-async function relayTraced(family, extra) {
+/** Relays `total` random bytes (whole MiB) front -> back under strace; returns the splice calls that moved data. */
+async function relayTraced(family, extra, total = TOTAL) {
   const tag = `${family}${extra.join('')}`;
   const trace = join(dir, `${tag}.strace`);
   const [front, back] = family === 'unix' ? [join(dir, `${tag}-f.sock`), join(dir, `${tag}-b.sock`)] : [String(await freePort()), String(await freePort())];
@@ -55,13 +55,14 @@ async function relayTraced(family, extra) {
   let stderr = '';
   relay.stderr.on('data', (d) => { stderr += d; });
   const relayed = new Promise((resolve) => relay.on('close', resolve));
-  const source = python(SOURCE, [family, front, String(TOTAL)], { seconds: 30 });
+  const source = python(SOURCE, [family, front, String(total)], { seconds: 30 });
   try {
     await source.ready;
     assert.equal(await within(sink.exited, 30000, 'sink'), 0);
     assert.equal(await within(relayed, 30000, 'relay exit'), 0, stderr);
   } finally {
     if (relay.exitCode === null) relay.kill('SIGKILL');
+    relay.stderr.destroy();
   }
   assert.equal(sink.lines[0], source.lines[0], 'byte count and SHA-256 match');
   const moved = readFileSync(trace, 'utf8').split('\n').filter((l) => /splice\(.*\) = [1-9]/.test(l));
@@ -76,6 +77,6 @@ for (const family of ['unix', 'tcp']) {
 }
 
 test('-v keeps the copying path (every byte is shown), still intact', { skip: need('strace') || need('python3'), timeout: 60000 }, async () => {
-  const moved = await relayTraced('unix', ['-v', '-u']);
+  const moved = await relayTraced('unix', ['-v', '-u'], 1 << 20); // -v prints a hexdump of every byte
   assert.equal(moved.length, 0);
 });

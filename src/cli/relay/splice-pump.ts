@@ -6,10 +6,8 @@
  * and urgent data (MSG_OOB) stops splice at the mark, where only recv(2) steps over it.
  */
 import { closeSync, readSync } from 'node:fs';
-import { makePipe, trySplice } from '../splice.js';
-import { POLL_IN, POLL_OUT, POLL_PRI, type WaitOptions } from '../readiness.js';
-import type { Socket } from '../socket.js';
-import '../transfer.js';
+import { makePipe, trySplice, type Socket } from '../../socket/index.js';
+import { POLL_IN, POLL_OUT, POLL_PRI, type WaitOptions } from '../../readiness.js';
 
 export interface SplicePumpOptions {
   /** Pipe capacity and the most one splice moves. */

@@ -11,10 +11,10 @@
  * anything else on this event loop meanwhile (libuv allows one poll handle per descriptor).
  */
 import { fstatSync } from 'node:fs';
-import { native } from './binding.js';
-import { constants as C } from './constants.js';
-import { XsockError, argType, argValue, check, intArg, systemError } from './errors.js';
-import { Readiness, ensureInit, scratch, POLL_IN, POLL_OUT, type WaitOptions } from './readiness.js';
+import { native } from '../binding.js';
+import { constants as C } from '../constants.js';
+import { XsockError, argType, argValue, check, intArg, systemError } from '../errors.js';
+import { Readiness, ensureInit, scratch, POLL_IN, POLL_OUT, type WaitOptions } from '../readiness.js';
 import { Socket } from './socket.js';
 
 /** A Socket, or the number of a pipe or regular file descriptor. */
