@@ -11,8 +11,7 @@ import { formatAddress } from '../../address.js';
 import { parseEndpoint, ADDRESS_HELP, type EndpointSpec } from './addresses.js';
 import { openEndpoint, listenEndpoint, type OpenContext } from './open.js';
 import { Tracer, type Direction, type TraceOptions } from './trace.js';
-import type { Channel } from './channel.js';
-import { SocketChannel } from './socket-channel.js';
+import type { Channel, ZeroCopyEnd } from './channel.js';
 import { splicePump } from './splice-pump.js';
 import { UsageError } from '../usage.js';
 
@@ -154,10 +153,7 @@ export async function relay(left: Channel, right: Channel, settings: RelaySettin
       let ended = false;
       const zc = zeroCopy(src, dst, settings.trace);
       if (zc) {
-        ended = await splicePump(zc.from, zc.to, {
-          size: zc.size, wait: zc.wait, urgent: zc.urgent,
-          onBytes: (n) => { touch(); tracer.moved(dir, n); },
-        }) === 'eof';
+        ended = await splicePump(zc.from, zc.to, stop.signal, (n) => { touch(); tracer.moved(dir, n); }) === 'eof';
       }
       while (!ended) {
         const batch = await src.read();
@@ -220,16 +216,15 @@ export async function relay(left: Channel, right: Channel, settings: RelaySettin
 }
 
 /**
- * Two plain byte-stream sockets and nobody looking at the bytes: the splice(2) path.
- * -v shows every byte, so it keeps the copying path (--json alone reports only counts).
+ * Both ends offer a zero-copy view and nobody looks at the bytes: the splice(2) /
+ * sendfile(2) / copy_file_range(2) path. -v shows every byte, so it keeps the copying
+ * path (--json alone reports only counts).
  */
-function zeroCopy(src: Channel, dst: Channel, trace: TraceOptions) {
+function zeroCopy(src: Channel, dst: Channel, trace: TraceOptions): { from: ZeroCopyEnd; to: ZeroCopyEnd } | null {
   if (trace.verbose) return null;
-  if (!(src instanceof SocketChannel) || !(dst instanceof SocketChannel)) return null;
-  const from = src.spliceable;
-  const to = dst.spliceable;
-  if (!from || !to) return null;
-  return { from, to, size: src.readSize, wait: src.waitOptions, urgent: src.urgent };
+  const from = src.zeroCopy?.() ?? null;
+  const to = from && (dst.zeroCopy?.() ?? null);
+  return from && to ? { from, to } : null;
 }
 
 function number(name: string, text: string, min: number, max: number): number {

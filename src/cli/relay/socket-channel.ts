@@ -7,7 +7,7 @@ import { constants as C } from '../../constants.js';
 import { encodeAddress, formatAddress, ADDR_BUF_SIZE, type SockAddr } from '../../address.js';
 import { POLL_IN, POLL_PRI, type WaitOptions } from '../../readiness.js';
 import { untilReady, batchSender, BATCH_ADDR_SLOT, type Socket } from '../../socket/index.js';
-import type { Channel, Message } from './channel.js';
+import type { Channel, Message, ZeroCopyEnd } from './channel.js';
 
 /** How a socket channel reads and where its writes go. */
 export interface SocketChannelOptions {
@@ -72,26 +72,12 @@ export class SocketChannel implements Channel {
   }
 
   /**
-   * The socket the relay may splice(2) through: a plain byte stream whose ancillary data
-   * nobody needs to see. Null otherwise (messages, rights passing, traces).
+   * A plain byte stream whose ancillary data nobody needs to see may be spliced; urgent
+   * data, where it is read, hands the stream back to read()/write() (see splice-pump.ts).
    */
-  get spliceable(): Socket | null {
-    return this.sock.type === C.SOCK_STREAM && !this.opts.ancillary && !this.pending ? this.sock : null;
-  }
-
-  /** Largest read (stream) or message size. */
-  get readSize(): number {
-    return this.opts.size;
-  }
-
-  /** Whether urgent data is read from this socket (see readStream). */
-  get urgent(): boolean {
-    return this.oob;
-  }
-
-  /** The bound on every wait (the idle timeout), for a pump that bypasses read/write. */
-  get waitOptions(): WaitOptions | undefined {
-    return this.opts.wait;
+  zeroCopy(): ZeroCopyEnd | null {
+    if (this.sock.type !== C.SOCK_STREAM || this.opts.ancillary || this.pending) return null;
+    return { kind: 'socket', socket: this.sock, urgent: this.oob, size: this.opts.size, wait: this.opts.wait };
   }
 
   async read(): Promise<Message[] | null> {
