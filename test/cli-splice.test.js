@@ -11,6 +11,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { checkFdsAtEnd, tempDir, python, need, within, freePort } from './helpers.js';
 import { BIN } from './cli-helpers.js';
+import '../dist/index.js'; // its epoll descriptor exists before the fd count starts (freePort loads it later)
 
 checkFdsAtEnd();
 const dir = tempDir();

@@ -14,8 +14,9 @@ import { fstatSync } from 'node:fs';
 import { native } from '../binding.js';
 import { constants as C } from '../constants.js';
 import { XsockError, argType, argValue, check, intArg, systemError } from '../errors.js';
-import { Readiness, ensureInit, scratch, POLL_IN, POLL_OUT, type WaitOptions } from '../readiness.js';
+import { Readiness, POLL_IN, POLL_OUT, type WaitOptions } from '../readiness.js';
 import { Socket } from './socket.js';
+import { pipe } from './pipe.js';
 
 /** A Socket, or the number of a pipe or regular file descriptor. */
 export type SpliceEndpoint = Socket | number;
@@ -46,9 +47,7 @@ const MAX_LEN = Number.MAX_SAFE_INTEGER;
  */
 export function makePipe(capacity?: number): [number, number] {
   const cap = capacity === undefined ? 0 : intArg('capacity', capacity, 0, 0x7fffffff);
-  ensureInit(); // scratch receives the pair
-  check(native.pipe(), 'pipe2');
-  const fds: [number, number] = [scratch[0], scratch[1]];
+  const fds = pipe();
   if (cap > 0) native.setPipeSize(fds[1], cap); // EPERM/EBUSY leave the default: still a pipe
   return fds;
 }
@@ -168,20 +167,26 @@ function isFile(fd: number): boolean {
   }
 }
 
+/** The side the last EAGAIN was found blocked on (read at once by the Promise loop). */
+let lastBlocked: 'from' | 'to' | null = null;
+
 /**
- * EAGAIN -> null, after telling a Socket that its blocked direction drained (so its
- * subscribers hear about the next readiness); errors throw.
+ * EAGAIN -> null, after marking the blocked direction drained: a wait for it then parks
+ * until the next edge (see readiness.ts), while the other side, which poll(2) found
+ * ready, keeps its news. Errors throw.
  */
 function settle(rc: number, from: SpliceEndpoint, to: SpliceEndpoint, syscall: string): number | null {
   if (rc >= 0) return rc;
   if (rc !== -C.EAGAIN) throw systemError(rc, syscall);
-  // Finding the side costs two poll(2) calls: only when a subscriber needs to hear it.
-  const watched = (from instanceof Socket && from.readiness.subscribed) || (to instanceof Socket && to.readiness.subscribed);
-  if (!watched) return null;
-  const side = blocked(from, to);
-  if (side === 'from' && from instanceof Socket) from.readiness.drained(POLL_IN);
-  else if (side === 'to' && to instanceof Socket) to.readiness.drained(POLL_OUT);
+  lastBlocked = blocked(from, to);
+  if (lastBlocked === 'from') readinessOf(from)?.drained(POLL_IN);
+  else if (lastBlocked === 'to') readinessOf(to)?.drained(POLL_OUT);
   return null;
+}
+
+/** The readiness to mark: a Socket's, or whatever already watches a raw descriptor. */
+function readinessOf(e: SpliceEndpoint): Readiness | undefined {
+  return e instanceof Socket ? e.readiness : Readiness.existing(e);
 }
 
 const IN_READY = C.POLLIN | C.POLLHUP | C.POLLERR | C.POLLRDHUP;
@@ -208,8 +213,8 @@ async function retry(from: SpliceEndpoint, to: SpliceEndpoint, attempt: () => nu
   for (;;) {
     const r = attempt();
     if (r !== null) return r;
-    const w = deadline === undefined ? opts : { signal: opts?.signal, timeout: Math.max(0, deadline - Date.now()) };
-    const side = blocked(from, to);
+    const w: WaitOptions | undefined = deadline === undefined ? opts : { ...opts, timeout: Math.max(0, deadline - Date.now()) };
+    const side = lastBlocked;
     if (side === 'from') await waitOn(from, POLL_IN, w);
     else if (side === 'to') await waitOn(to, POLL_OUT, w);
     else {
@@ -233,10 +238,13 @@ async function waitOn(e: SpliceEndpoint, mask: number, opts?: WaitOptions): Prom
     return;
   }
   if (isFile(e)) return; // a regular file is always ready (and cannot be polled)
-  const r = new Readiness(e);
+  // A raw pipe: share the registration if something watches it already; otherwise make
+  // one for this wait only, since the caller may close the descriptor at any time after.
+  const live = Readiness.existing(e);
+  const r = live ?? new Readiness(e);
   try {
     await r.wait(mask, opts);
   } finally {
-    r.close();
+    if (!live) r.close();
   }
 }
