@@ -1,51 +1,31 @@
 #!/usr/bin/env node
-// Message-layer benchmarks, each against a C reference built here (cc -O2) and run in the
-// same process tree, same loop shape:
-//   fd passing rate  - one fd per message, receiver closes it (xsock recvmsg vs C recvmsg)
-//   batched datagrams - one-way 64 B unix datagrams: xsock sendmmsg/recvmmsg batches vs a
-//                       naive C loop of one send(2)/recv(2) per message
-// Usage: node bench/msg.js [--json] [--quick]   (needs a built dist/ and a C compiler)
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, openSync, closeSync, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { socketpair } from '../dist/index.js';
+// Single-process workloads, the same loop shapes as bench/msg-ref.c (see there): the
+// sender fills a non-blocking socket until EAGAIN, the receiver drains it until EAGAIN.
+// No wake-ups, so the figure is the library's cost per operation against C's.
+//
+//   node bench/msg.js IMPL WORKLOAD N      prints "<operations> <seconds>"
+//
+// IMPL: xsock (one send/recv per message), xsock-batch (sendmmsg/recvmmsg, 64 per call;
+//       dgram and dgram-unconn), net (Node core `net`: stream-u32, bulk-unix, bulk-tcp,
+//       accept; event-driven, as net is used).
+// WORKLOAD: fdpass, dgram, dgram-unconn, seqpacket, stream-u32, bulk-unix, bulk-tcp, accept
+// (N is bytes for bulk-*, operations otherwise). bench/run.js runs these interleaved with C.
+import { openSync, closeSync } from 'node:fs';
+import net from 'node:net';
+import { once } from 'node:events';
+import { socket, socketpair } from '../dist/index.js';
 
-const here = fileURLToPath(new URL('.', import.meta.url));
-const json = process.argv.includes('--json');
-const quick = process.argv.includes('--quick');
-const N_FD = quick ? 50_000 : 300_000;
-const N_DG = quick ? 200_000 : 2_000_000;
-const REPS = quick ? 2 : 5;
+const [impl, workload, nArg] = process.argv.slice(2);
+const N = Number(nArg);
+let n = N; // what the workload functions do: the warm-up run first, then the timed one
 
-function buildRef() {
-  mkdirSync(`${here}out`, { recursive: true });
-  const src = `${here}msg-ref.c`;
-  const bin = `${here}out/msg-ref`;
-  let fresh = false;
-  try { fresh = statSync(bin).mtimeMs > statSync(src).mtimeMs; } catch { /* not built yet */ }
-  if (!fresh) {
-    const r = spawnSync('cc', ['-O2', '-o', bin, src], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`cc failed: ${r.stderr}`);
-  }
-  return bin;
-}
-
-function runRef(bin, mode, n) {
-  const r = spawnSync('timeout', ['60', bin, mode, String(n)], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${mode} reference failed: ${r.stderr}`);
-  const [got, secs] = r.stdout.trim().split(' ').map(Number);
-  return got / secs;
-}
-
-function jsFdPass(n) {
+function fdpass() {
   const [a, b] = socketpair('unix', 'seqpacket');
   const f = openSync('/dev/null', 'r');
-  const one = Buffer.from('x');
-  const msg = { data: one, fds: [f] };
+  const msg = { data: Buffer.from('x'), fds: [f] };
   const opts = { fds: 1, size: 16 };
   let sent = 0;
   let got = 0;
-  const t = performance.now();
   while (got < n) {
     while (sent < n && a.trySendmsg(msg) !== null) sent++;
     for (let m; (m = b.tryRecvmsg(opts)) !== null;) {
@@ -53,59 +33,270 @@ function jsFdPass(n) {
       got++;
     }
   }
-  const secs = (performance.now() - t) / 1000;
   closeSync(f);
   a.close();
   b.close();
-  return got / secs;
+  return got;
 }
 
-function jsDgram(n) {
-  const [a, b] = socketpair('unix', 'dgram');
+/** A sender and a receiver of 64-byte messages; `unconn`: bound receiver, not connected back. */
+function endpoints(type, unconn) {
+  if (!unconn) return socketpair('unix', type);
+  const name = { family: 'unix', abstract: `xsock-bench-${process.pid}-dgram` };
+  const rx = socket('unix', 'dgram');
+  const tx = socket('unix', 'dgram');
+  rx.bind(name);
+  tx.bind({ family: 'unix' }); // autobind: a sender with a name, as in C
+  if (!tx.tryConnect(name)) throw new Error('unix dgram connect did not complete at once');
+  return [tx, rx];
+}
+
+function messages(type, unconn) {
+  const [tx, rx] = endpoints(type, unconn);
+  const msg = Buffer.alloc(64, 0x64);
+  const buf = Buffer.alloc(64);
+  let sent = 0;
+  let got = 0;
+  while (got < n) {
+    while (sent < n && tx.trySend(msg) !== null) sent++;
+    if (unconn) while (rx.tryRecvfrom(64) !== null) got++; // the sender's address, as C's recvfrom
+    else while (rx.tryRecvInto(buf) !== null) got++;
+  }
+  tx.close();
+  rx.close();
+  return got;
+}
+
+function batches(unconn) {
+  const [tx, rx] = endpoints('dgram', unconn);
   const batch = Array.from({ length: 64 }, () => Buffer.alloc(64, 0x64));
   const opts = { count: 64, size: 64, controlSize: 0 };
   let sent = 0;
   let got = 0;
-  const t = performance.now();
   while (got < n) {
     while (sent < n) {
-      const k = a.trySendBatch(n - sent >= 64 ? batch : batch.slice(0, n - sent));
+      const k = tx.trySendBatch(n - sent >= 64 ? batch : batch.slice(0, n - sent));
       if (k === null) break;
       sent += k;
     }
-    for (let ms; (ms = b.tryRecvBatch(opts)) !== null;) got += ms.length;
+    for (let ms; (ms = rx.tryRecvBatch(opts)) !== null;) got += ms.length;
   }
-  const secs = (performance.now() - t) / 1000;
+  tx.close();
+  rx.close();
+  return got;
+}
+
+/** Counts complete frames (u32 little-endian length + payload) in in[0, end); returns [frames, consumed]. */
+function frames(inb, end) {
+  let p = 0;
+  let k = 0;
+  while (end - p >= 4) {
+    const l = inb.readUInt32LE(p);
+    if (end - p < 4 + l) break;
+    p += 4 + l;
+    k++;
+  }
+  return [k, p];
+}
+
+function streamU32() {
+  const [a, b] = socketpair('unix', 'stream');
+  const frame = Buffer.alloc(68, 0x66);
+  frame.writeUInt32LE(64, 0);
+  const inb = Buffer.alloc(1 << 16);
+  let have = 0;
+  let sent = 0;
+  let got = 0;
+  const drain = () => {
+    for (;;) {
+      const r = b.tryRecvInto(have ? inb.subarray(have) : inb);
+      if (r === null) return;
+      const [k, p] = frames(inb, have + r);
+      got += k;
+      inb.copy(inb, 0, p, have + r);
+      have = have + r - p;
+    }
+  };
+  while (got < n) {
+    while (sent < n) {
+      const w = a.trySend(frame);
+      if (w === null) break;
+      for (let off = w; off < 68;) { // finish a partial frame, making room as C does
+        const k = a.trySend(frame.subarray(off));
+        if (k === null) drain();
+        else off += k;
+      }
+      sent++;
+    }
+    drain();
+  }
   a.close();
   b.close();
-  return got / secs;
+  return got;
 }
 
-/** Best of REPS for each side, the two alternated so load from elsewhere hits both alike. */
-function pairBest(cFn, jsFn) {
-  let c = 0;
-  let js = 0;
-  for (let i = 0; i < REPS; i++) {
-    c = Math.max(c, cFn());
-    js = Math.max(js, jsFn());
+function bulk(tx, rx) {
+  const out = Buffer.alloc(1 << 16, 0x62);
+  const inb = Buffer.alloc(1 << 16);
+  let sent = 0;
+  let got = 0;
+  while (got < n) {
+    while (sent < n) {
+      const w = tx.trySend(n - sent >= out.length ? out : out.subarray(0, n - sent));
+      if (w === null) break;
+      sent += w;
+    }
+    for (let r; (r = rx.tryRecvInto(inb)) !== null;) {
+      if (r === 0) throw new Error('unexpected end-of-file');
+      got += r;
+    }
   }
-  return { c, js };
+  tx.close();
+  rx.close();
+  return got;
 }
 
-const bin = buildRef();
-const results = [];
-{
-  const { c, js } = pairBest(() => runRef(bin, 'fdpass', N_FD), () => jsFdPass(N_FD));
-  results.push({ name: 'fd passing (1 fd/msg, seqpacket)', unit: 'msg/s', xsock: js, c, ratio: js / c, target: 0.6 });
+async function bulkTcp() {
+  const l = socket('inet', 'stream');
+  l.bind({ family: 'inet', address: '127.0.0.1', port: 0 });
+  l.listen(1);
+  const c = socket('inet', 'stream');
+  await c.connect(l.getsockname());
+  const a = await l.accept();
+  l.close();
+  for (const s of [a, c]) s.setsockopt('IPPROTO_TCP', 'TCP_NODELAY', true);
+  return bulk(c, a);
 }
-{
-  const { c, js } = pairBest(() => runRef(bin, 'dgram', N_DG), () => jsDgram(N_DG));
-  results.push({ name: 'batched 64 B dgram one-way (xsock mmsg vs naive C)', unit: 'msg/s', xsock: js, c, ratio: js / c, target: 1.0 });
-}
-if (json) console.log(JSON.stringify(results));
-else {
-  for (const r of results) {
-    const ok = r.ratio >= r.target ? 'meets' : 'BELOW';
-    console.log(`${r.name}: xsock ${Math.round(r.xsock).toLocaleString()} ${r.unit}, C ${Math.round(r.c).toLocaleString()} ${r.unit}, ratio ${r.ratio.toFixed(2)}x (target >= ${r.target}x: ${ok})`);
+
+function acceptClose() {
+  const name = { family: 'unix', abstract: `xsock-bench-${process.pid}-accept` };
+  const l = socket('unix', 'stream');
+  l.bind(name);
+  l.listen(64);
+  const inflight = [];
+  let made = 0;
+  let done = 0;
+  while (done < n) {
+    while (inflight.length < 8 && made < n) {
+      const c = socket('unix', 'stream');
+      if (!c.tryConnect(name)) throw new Error('unix connect did not complete at once');
+      inflight.push(c);
+      made++;
+    }
+    const a = l.tryAccept();
+    if (a === null) throw new Error('nothing to accept');
+    a.close();
+    inflight.pop().close();
+    done++;
   }
+  for (const c of inflight) c.close();
+  l.close();
+  return done;
 }
+
+// ---- Node core net: the same work, event-driven as net is meant to be used ----
+
+async function netPair(tcp) {
+  const server = net.createServer();
+  const path = `\0xsock-bench-${process.pid}-net`;
+  server.listen(tcp ? { host: '127.0.0.1', port: 0 } : { path });
+  await once(server, 'listening');
+  const client = tcp ? net.connect(server.address().port, '127.0.0.1') : net.connect(path);
+  const [peer] = await once(server, 'connection');
+  await once(client, 'connect').catch(() => undefined);
+  server.close();
+  client.setNoDelay(true);
+  peer.setNoDelay(true);
+  return [client, peer];
+}
+
+/** Writes `chunk` `count` times with backpressure; the receiver counts with `onData` until `done()`. */
+async function netPump(tcp, chunk, count, onData) {
+  const [tx, rx] = await netPair(tcp);
+  const finished = new Promise((resolve) => rx.on('data', (d) => { if (onData(d)) resolve(); }));
+  for (let i = 0; i < count; i++) {
+    if (!tx.write(i === count - 1 && chunk.last ? chunk.last : chunk.data)) await once(tx, 'drain');
+  }
+  await finished;
+  tx.destroy();
+  rx.destroy();
+}
+
+async function netBulk(tcp) {
+  let got = 0;
+  const size = 1 << 16;
+  const data = Buffer.alloc(size, 0x62);
+  const count = Math.ceil(n / size);
+  const last = n % size ? data.subarray(0, n % size) : data;
+  await netPump(tcp, { data, last }, count, (d) => (got += d.length) >= n);
+  return got;
+}
+
+async function netU32() {
+  const frame = Buffer.alloc(68, 0x66);
+  frame.writeUInt32LE(64, 0);
+  let pending = Buffer.alloc(0);
+  let got = 0;
+  await netPump(false, { data: frame }, n, (d) => {
+    const inb = pending.length ? Buffer.concat([pending, d]) : d;
+    const [k, p] = frames(inb, inb.length);
+    got += k;
+    pending = inb.subarray(p);
+    return got >= n;
+  });
+  return got;
+}
+
+async function netAccept() {
+  const server = net.createServer();
+  const path = `\0xsock-bench-${process.pid}-acc`;
+  let done = 0;
+  let made = 0;
+  let finish;
+  const finished = new Promise((r) => { finish = r; });
+  // A new connect once one is accepted: 8 in flight, as in C (net gives up on a full
+  // unix backlog with EAGAIN instead of retrying).
+  server.on('connection', (c) => {
+    c.destroy();
+    if (++done === n) finish();
+    else connectOne();
+  });
+  server.listen({ path, backlog: 64 });
+  await once(server, 'listening');
+  const connectOne = () => {
+    if (made >= n) return;
+    made++;
+    const c = net.connect(path);
+    c.on('connect', () => c.destroy());
+    c.on('error', () => undefined);
+  };
+  for (let i = 0; i < 8; i++) connectOne();
+  await finished;
+  server.close();
+  return done;
+}
+
+const table = {
+  xsock: {
+    fdpass, dgram: () => messages('dgram', false), 'dgram-unconn': () => messages('dgram', true),
+    seqpacket: () => messages('seqpacket', false), 'stream-u32': streamU32,
+    'bulk-unix': () => bulk(...socketpair('unix', 'stream')), 'bulk-tcp': bulkTcp, accept: acceptClose,
+  },
+  'xsock-batch': { dgram: () => batches(false), 'dgram-unconn': () => batches(true) },
+  net: { 'stream-u32': netU32, 'bulk-unix': () => netBulk(false), 'bulk-tcp': () => netBulk(true), accept: netAccept },
+};
+
+const fn = table[impl]?.[workload];
+if (!fn || !(N > 0)) {
+  console.error('usage: node bench/msg.js xsock|xsock-batch|net WORKLOAD N');
+  process.exit(2);
+}
+// An untimed fifth first, so the figure is the optimised code's (C needs no warm-up).
+n = Math.max(1, Math.round(N / 5));
+if (await fn() !== n) throw new Error(`${workload}: the warm-up run fell short`);
+n = N;
+const t = performance.now();
+const got = await fn();
+const secs = (performance.now() - t) / 1000;
+console.log(`${got} ${secs.toFixed(6)}`);
+process.exitCode = got === n ? 0 : 1;

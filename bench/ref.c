@@ -4,8 +4,8 @@
  *   ref peer echo|sink TRANSPORT ADDR       serve one client, then exit
  *   ref client pingpong|oneway block|epoll TRANSPORT ADDR SECONDS WARMUP
  *
- * TRANSPORT is dgram | seqpacket | stream (AF_UNIX, ADDR a path) or tcp (127.0.0.1, ADDR a
- * port; the peer binds port 0 and prints it). The peer prints "READY [port]" when it can
+ * TRANSPORT is dgram | seqpacket | stream (AF_UNIX, ADDR a path) or tcp | udp (127.0.0.1,
+ * ADDR a port; the peer binds port 0 and prints it; udp: ping-pong only). The peer prints "READY [port]" when it can
  * be reached; a client prints one JSON line {"ops","secs","total"}.
  *
  * Fairness. The peer is the same process for every client (C, xsock, Node net), so only
@@ -44,7 +44,9 @@
 #define MSG 64       /* one-way message size */
 #define BATCH 64     /* sink: messages per recvmmsg */
 
-enum transport { T_DGRAM, T_SEQPACKET, T_STREAM, T_TCP };
+enum transport { T_DGRAM, T_SEQPACKET, T_STREAM, T_TCP, T_UDP };
+
+static int is_inet(enum transport t) { return t == T_TCP || t == T_UDP; }
 
 static void die(const char *what) {
   perror(what);
@@ -62,12 +64,13 @@ static enum transport transport_of(const char *s) {
   if (!strcmp(s, "seqpacket")) return T_SEQPACKET;
   if (!strcmp(s, "stream")) return T_STREAM;
   if (!strcmp(s, "tcp")) return T_TCP;
+  if (!strcmp(s, "udp")) return T_UDP;
   fprintf(stderr, "unknown transport %s\n", s);
   exit(2);
 }
 
 static int sock_type(enum transport t) {
-  return t == T_DGRAM ? SOCK_DGRAM : t == T_SEQPACKET ? SOCK_SEQPACKET : SOCK_STREAM;
+  return t == T_DGRAM || t == T_UDP ? SOCK_DGRAM : t == T_SEQPACKET ? SOCK_SEQPACKET : SOCK_STREAM;
 }
 
 static socklen_t unix_addr(struct sockaddr_un *sun, const char *path) {
@@ -98,9 +101,9 @@ static void nodelay(int fd) {
 
 /* Binds (and for connection types listens, accepts); returns the descriptor to serve. */
 static int peer_open(enum transport t, const char *addr) {
-  int fd = socket(t == T_TCP ? AF_INET : AF_UNIX, sock_type(t), 0);
+  int fd = socket(is_inet(t) ? AF_INET : AF_UNIX, sock_type(t), 0);
   if (fd < 0) die("socket");
-  if (t == T_TCP) {
+  if (is_inet(t)) {
     int one = 1;
     struct sockaddr_in sin;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -109,6 +112,14 @@ static int peer_open(enum transport t, const char *addr) {
     struct sockaddr_un sun;
     unlink(addr);
     if (bind(fd, (struct sockaddr *)&sun, unix_addr(&sun, addr)) < 0) die("bind");
+  }
+  if (t == T_UDP) {
+    struct sockaddr_in sin;
+    socklen_t len = sizeof sin;
+    if (getsockname(fd, (struct sockaddr *)&sin, &len) < 0) die("getsockname");
+    printf("READY %d\n", ntohs(sin.sin_port));
+    fflush(stdout);
+    return fd;
   }
   if (t == T_DGRAM) {
     printf("READY\n");
@@ -136,7 +147,7 @@ static int peer_open(enum transport t, const char *addr) {
 static void peer_echo(enum transport t, int fd) {
   char buf[65536];
   for (;;) {
-    struct sockaddr_un from;
+    struct sockaddr_storage from;
     socklen_t flen = sizeof from;
     ssize_t n = recvfrom(fd, buf, sizeof buf, 0, (struct sockaddr *)&from, &flen);
     if (n < 0) {
@@ -145,7 +156,7 @@ static void peer_echo(enum transport t, int fd) {
       die("peer recv");
     }
     if (n == 0) return;
-    ssize_t w = t == T_DGRAM ? sendto(fd, buf, (size_t)n, MSG_NOSIGNAL, (struct sockaddr *)&from, flen)
+    ssize_t w = t == T_DGRAM || t == T_UDP ? sendto(fd, buf, (size_t)n, MSG_NOSIGNAL, (struct sockaddr *)&from, flen)
                              : send(fd, buf, (size_t)n, MSG_NOSIGNAL);
     if (w != n) die("peer send");
   }
@@ -197,7 +208,7 @@ static void peer_sink(enum transport t, int fd) {
 /* ---- the clients ------------------------------------------------------------------- */
 
 static int client_open(enum transport t, const char *addr, int nonblock) {
-  int fd = socket(t == T_TCP ? AF_INET : AF_UNIX, sock_type(t) | SOCK_CLOEXEC, 0);
+  int fd = socket(is_inet(t) ? AF_INET : AF_UNIX, sock_type(t) | SOCK_CLOEXEC, 0);
   if (fd < 0) die("socket");
   if (t == T_DGRAM) {
     /* The peer replies with sendto, so the client needs a name: autobind (addrlen =
@@ -206,10 +217,10 @@ static int client_open(enum transport t, const char *addr, int nonblock) {
     if (bind(fd, (struct sockaddr *)&sun, sizeof(sa_family_t)) < 0) die("client bind");
   }
   int rc;
-  if (t == T_TCP) {
+  if (is_inet(t)) {
     struct sockaddr_in sin;
     rc = connect(fd, (struct sockaddr *)&sin, tcp_addr(&sin, atoi(addr)));
-    if (rc == 0) nodelay(fd);
+    if (rc == 0 && t == T_TCP) nodelay(fd);
   } else {
     struct sockaddr_un sun;
     rc = connect(fd, (struct sockaddr *)&sun, unix_addr(&sun, addr));
@@ -262,7 +273,7 @@ static void client_pingpong(enum transport t, int fd, int ep, double secs, doubl
     if (tn >= end) break;
   }
   double t1 = now();
-  if (t == T_DGRAM) send(fd, "", 0, MSG_NOSIGNAL); /* the peer's end-of-session */
+  if (t == T_DGRAM || t == T_UDP) send(fd, "", 0, MSG_NOSIGNAL); /* the peer's end-of-session */
   printf("{\"ops\":%llu,\"secs\":%.6f,\"total\":%llu}\n", (unsigned long long)ops, t1 - t0,
          (unsigned long long)total);
 }

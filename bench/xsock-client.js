@@ -18,6 +18,11 @@ const warm = Number(warmArg);
 const MSG = 64;
 
 async function open() {
+  if (transport === 'udp') {
+    const s = socket('inet', 'dgram');
+    await s.connect({ family: 'inet', address: '127.0.0.1', port: Number(addr) });
+    return s;
+  }
   if (transport === 'tcp') {
     const s = socket('inet', 'stream');
     await s.connect({ family: 'inet', address: '127.0.0.1', port: Number(addr) });
@@ -63,7 +68,7 @@ async function pingpong(s) {
     if (tick(c, 1)) break;
   }
   const t1 = performance.now();
-  if (transport === 'dgram') s.trySend(Buffer.alloc(0)); // the peer's end-of-session
+  if (transport === 'dgram' || transport === 'udp') s.trySend(Buffer.alloc(0)); // the peer's end-of-session
   return { ops: c.ops, secs: (t1 - c.t0) / 1000, total: c.total };
 }
 

@@ -557,6 +557,9 @@ static napi_status fill(napi_env env, napi_value obj) {
   C(O_CLOEXEC); C(F_GETFL); C(F_SETFL); C(F_GETFD);
   C(F_SETFD); C(FD_CLOEXEC); C(F_DUPFD_CLOEXEC);
 
+  /* splice(2) family */
+  C(SPLICE_F_MOVE); C(SPLICE_F_NONBLOCK); C(SPLICE_F_MORE); C(F_SETPIPE_SZ); C(F_GETPIPE_SZ);
+
   /* sizes and offsets for encoding/decoding structs in TypeScript */
   CV("SIZEOF_SOCKADDR_UN", sizeof(struct sockaddr_un));
   CV("SIZEOF_SOCKADDR_IN", sizeof(struct sockaddr_in));

@@ -95,6 +95,7 @@ napi_status xs_register_constants(napi_env env, napi_value exports);
 napi_status xs_register_owned(napi_env env, napi_value exports);
 napi_status xs_register_ifname(napi_env env, napi_value exports);
 napi_status xs_register_pipe(napi_env env, napi_value exports);
+napi_status xs_register_splice(napi_env env, napi_value exports);
 /* owned.c: closes every fd still owned (environment teardown) and frees the bitmap. */
 void xs_owned_close_all(xs_state *st);
 

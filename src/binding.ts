@@ -132,6 +132,21 @@ export interface Binding {
   unwatch(fd: number): number;
   /** Whether the watcher keeps the event loop alive (someone waits). No syscall. */
   watchRef(on: number): void;
+
+  // ---- zero-copy transfers (native/splice.c) ----
+  /**
+   * splice(2) of up to `len` bytes from fdIn to fdOut (one of them a pipe), with
+   * SPLICE_F_NONBLOCK added. An offset of -1 uses (and advances) the file position.
+   */
+  splice(fdIn: number, offIn: number, fdOut: number, offOut: number, len: number, flags: number): number;
+  /** tee(2): duplicates up to `len` bytes from pipe fdIn into pipe fdOut; SPLICE_F_NONBLOCK added. */
+  tee(fdIn: number, fdOut: number, len: number, flags: number): number;
+  /** sendfile(2) of up to `count` bytes of inFd from `offset` (-1: its file position) to outFd. */
+  sendfile(outFd: number, inFd: number, offset: number, count: number): number;
+  /** copy_file_range(2) between two files, flags 0; offsets -1 use the file positions. */
+  copyFileRange(fdIn: number, offIn: number, fdOut: number, offOut: number, len: number): number;
+  /** fcntl(fd, F_SETPIPE_SZ, size): returns the capacity the kernel set. */
+  setPipeSize(fd: number, size: number): number;
 }
 
 const require = createRequire(import.meta.url);

@@ -20,6 +20,7 @@ export type { AddrinfoError, AddrinfoCode } from './errors.js';
 export { SocketDuplex, toDuplex, type DuplexOptions } from './duplex.js';
 export { MessageWriter, messageWriter, type MessageWriterOptions } from './message-stream.js';
 export { adopt, toNetSocket, toNetServer } from './node-interop.js';
+export { splice, trySplice, tee, tryTee, sendfile, trySendfile, copyFileRange, makePipe, type SpliceEndpoint, type SpliceOptions, type SendfileOptions } from './socket/splice.js';
 export { listenFds, LISTEN_FDS_START, type ActivatedSocket, type ListenFdsOptions } from './activation.js';
 export {
   encodeNetlinkMessage, decodeNetlinkMessages, encodeAttributes, decodeAttributes, attributeString, netlinkError, netlinkRequest, nlAlign,

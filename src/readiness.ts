@@ -94,6 +94,11 @@ export class Readiness {
     byFd.set(fd, this);
   }
 
+  /** The live readiness of `fd` when something already watches it, else undefined (makes none). */
+  static existing(fd: number): Readiness | undefined {
+    return byFd.get(fd);
+  }
+
   /** The shared readiness of `fd` (made when nobody watches it yet). */
   static of(fd: number): Readiness {
     return byFd.get(fd) ?? new Readiness(fd);

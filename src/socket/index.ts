@@ -14,3 +14,4 @@ export { pollFd, dupOnto, dupCloexec, isCloexec, setNonblocking, closeFd } from 
 export { retry, attemptOrRetry, rejecting, datagramOutputPace, type Waiting, type Pace } from './retry.js';
 export { ifNameToIndex, ifIndexToName } from './interfaces.js';
 export { pipe } from './pipe.js';
+export { splice, trySplice, tee, tryTee, sendfile, trySendfile, copyFileRange, makePipe, type SpliceEndpoint, type SpliceOptions, type SendfileOptions } from './splice.js';

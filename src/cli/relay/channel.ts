@@ -4,6 +4,8 @@
  * one wake-up moves many messages; a byte-stream endpoint returns batches of one.
  */
 import type { SockAddr } from '../../address.js';
+import type { Socket } from '../../socket/index.js';
+import type { WaitOptions } from '../../readiness.js';
 
 /** One unit read from an endpoint: a datagram, a sequenced packet, or a run of stream bytes. */
 export interface Message {
@@ -17,6 +19,14 @@ export interface Message {
   /** MSG_* flags the kernel set (MSG_TRUNC, MSG_CTRUNC ...). */
   flags?: number | undefined;
 }
+
+/**
+ * What the relay's zero-copy path (splice-pump.ts) may move bytes through: a plain byte
+ * stream socket, or a regular file read or written at its file position.
+ */
+export type ZeroCopyEnd =
+  | { kind: 'socket'; socket: Socket; urgent: boolean; size: number; wait?: WaitOptions }
+  | { kind: 'file'; fd: number };
 
 export interface Channel {
   /** Text for traces and errors. */
@@ -33,6 +43,11 @@ export interface Channel {
   write(batch: Message[]): Promise<void>;
   /** Half-close: no more writes (shutdown(SHUT_WR), end of a pipe). */
   endWrite(): void;
+  /**
+   * The zero-copy view of this endpoint, or null where every byte must pass through
+   * read()/write() (messages, ancillary data, stdio). Asked once, before any read or write.
+   */
+  zeroCopy?(): ZeroCopyEnd | null;
   /** Releases the endpoint; resolves once buffered output is flushed. */
   close(): void | Promise<void>;
 }

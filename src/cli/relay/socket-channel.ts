@@ -7,7 +7,7 @@ import { constants as C } from '../../constants.js';
 import { encodeAddress, formatAddress, ADDR_BUF_SIZE, type SockAddr } from '../../address.js';
 import { POLL_IN, POLL_PRI, type WaitOptions } from '../../readiness.js';
 import { untilReady, batchSender, BATCH_ADDR_SLOT, MAX_FDS_PER_MESSAGE, type Socket } from '../../socket/index.js';
-import type { Channel, Message } from './channel.js';
+import type { Channel, Message, ZeroCopyEnd } from './channel.js';
 
 /** How a socket channel reads and where its writes go. */
 export interface SocketChannelOptions {
@@ -69,6 +69,15 @@ export class SocketChannel implements Channel {
     if (opts.to) this.destLen = encodeAddress(opts.to, this.dest);
     this.pending = opts.pending;
     if (opts.pending && opts.replyToSender) this.noteSender(opts.pending.at(-1)?.from);
+  }
+
+  /**
+   * A plain byte stream whose ancillary data nobody needs to see may be spliced; urgent
+   * data, where it is read, hands the stream back to read()/write() (see splice-pump.ts).
+   */
+  zeroCopy(): ZeroCopyEnd | null {
+    if (this.sock.type !== C.SOCK_STREAM || this.opts.ancillary || this.pending) return null;
+    return { kind: 'socket', socket: this.sock, urgent: this.oob, size: this.opts.size, ...(this.opts.wait ? { wait: this.opts.wait } : {}) };
   }
 
   async read(): Promise<Message[] | null> {

@@ -8,7 +8,7 @@ import { fstatSync, createReadStream, createWriteStream } from 'node:fs';
 import { Socket as NetSocket } from 'node:net';
 import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
-import type { Channel, Message } from './channel.js';
+import type { Channel, Message, ZeroCopyEnd } from './channel.js';
 
 export class StreamChannel implements Channel {
   readonly name: string;
@@ -18,22 +18,34 @@ export class StreamChannel implements Channel {
   readonly writable: boolean;
   private readonly input: Readable | null;
   private readonly output: Writable | null;
-  private readonly chunks: AsyncIterator<Buffer> | null;
+  /** Made on the first read: an iterator starts reading ahead at once. */
+  private chunks: AsyncIterator<Buffer> | null = null;
+  /** The descriptor of a regular file behind this channel (file: endpoints), else null. */
+  private readonly file: number | null;
   private failure: Error | null = null;
   private ended = false;
 
-  constructor(name: string, input: Readable | null, output: Writable | null) {
+  constructor(name: string, input: Readable | null, output: Writable | null, file: number | null = null) {
     this.name = name;
     this.input = input;
     this.output = output;
     this.readable = input !== null;
     this.writable = output !== null;
-    this.chunks = input ? input[Symbol.asyncIterator]() : null;
+    this.file = file;
     output?.on('error', (err: Error) => { this.failure = err; });
   }
 
+  /**
+   * A file is read or written at its file position, which the fs stream also uses, so
+   * the zero-copy path and a later fallback to read()/write() continue one another.
+   */
+  zeroCopy(): ZeroCopyEnd | null {
+    return this.file === null || this.chunks !== null ? null : { kind: 'file', fd: this.file };
+  }
+
   async read(): Promise<Message[] | null> {
-    if (!this.chunks) return null;
+    if (!this.input) return null;
+    this.chunks ??= this.input[Symbol.asyncIterator]();
     const r = await this.chunks.next();
     if (r.done) return null;
     const data = typeof r.value === 'string' ? Buffer.from(r.value) : r.value as Buffer;
@@ -96,6 +108,11 @@ function kindOf(fd: number): FdKind {
   return 'other';
 }
 
+/** The fd when it is a regular file (a FIFO or device named by path stays on the streams). */
+function regular(fd: number): number | null {
+  return fstatSync(fd).isFile() ? fd : null;
+}
+
 /** Standard input and output as one channel. */
 export function stdioChannel(): StreamChannel {
   let input: Readable;
@@ -117,10 +134,10 @@ export function stdioChannel(): StreamChannel {
 export async function fileChannel(path: string, mode: 'read' | 'create' | 'append'): Promise<StreamChannel> {
   if (mode === 'read') {
     const input = createReadStream(path, { highWaterMark: 1 << 17 });
-    await once(input, 'open'); // rejects with the open error (ENOENT ...)
-    return new StreamChannel(`file:${path}`, input, null);
+    const [fd] = await once(input, 'open') as [number]; // rejects with the open error (ENOENT ...)
+    return new StreamChannel(`file:${path}`, input, null, regular(fd));
   }
   const output = createWriteStream(path, { flags: mode === 'create' ? 'w' : 'a' });
-  await once(output, 'open');
-  return new StreamChannel(`${mode}:${path}`, null, output);
+  const [fd] = await once(output, 'open') as [number];
+  return new StreamChannel(`${mode}:${path}`, null, output, regular(fd));
 }

@@ -70,6 +70,13 @@ export class Tracer {
     }
   }
 
+  /** Bytes that went through without passing user space (the splice path): totals only. */
+  moved(dir: Direction, bytes: number): void {
+    this.tally.messages[dir]++;
+    this.tally.bytes[dir] += bytes;
+    if (this.opts.json) this.emit({ event: 'data', dir, bytes, ...(this.opts.tag ? { client: this.opts.tag } : {}) });
+  }
+
   /** Final totals; clears the progress line. */
   finish(): void {
     if (this.timer) clearInterval(this.timer);
