@@ -14,6 +14,8 @@ export const codes = {
   ERR_XSOCK_HELPER_EXITED: 'the helper process exited before replying',
   ERR_XSOCK_INVALID_ARG_TYPE: 'argument of wrong type',
   ERR_XSOCK_INVALID_ARG_VALUE: 'argument value not allowed',
+  /** Thrown (as a plain Error, at import) when the native addon cannot be found or loaded. */
+  ERR_XSOCK_NATIVE_MISSING: 'the native addon could not be found or loaded',
   ERR_XSOCK_NOT_A_SOCKET: 'descriptor is not a socket',
   ERR_XSOCK_OUT_OF_RANGE: 'argument out of range',
   ERR_XSOCK_PATH_TOO_LONG: 'unix socket path too long',
