@@ -4,7 +4,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkFdsAtEnd, tempDir } from './helpers.js';
@@ -66,6 +66,18 @@ test('the tarball holds dist, the prebuilt addon, the C sources, examples and th
   assert.ok(files.some((f) => /^prebuilds\/linux-x64\/.*glibc.*\.node$/.test(f)), 'a linux-x64 glibc prebuild is in the tarball');
   assert.deepEqual(files.filter((f) => /^(src|test|build)\//.test(f)), []);
   assert.ok(!existsSync(join(pkg, 'build')), 'nothing was built at install time');
+});
+
+test('nothing in the package points to notes outside it', () => {
+  const outside = /\.\.\/shared|\bshared\/|DESIGN\.md|\breference\/|\bseeds?\b|linux-sockets\.md/i;
+  const found = [];
+  for (const f of readdirSync(pkg, { recursive: true })) {
+    if (/\.(js|mjs|ts|map|md|json|c|h|gyp)$/.test(f) || f === 'LICENSE') {
+      const lines = readFileSync(join(pkg, f), 'utf8').split(/\\n|\n/);
+      lines.forEach((l, i) => { if (outside.test(l)) found.push(`${f}:${i + 1}: ${l.trim().slice(0, 120)}`); });
+    }
+  }
+  assert.deepEqual(found, []);
 });
 
 test('the three entry points import and a socketpair round trip works, with no compiler and no install script', () => {
