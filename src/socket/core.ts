@@ -5,7 +5,7 @@
  * terminated (the shim's `own` record) — and its watcher is stopped before that close.
  */
 import { native } from '../binding.js';
-import { XsockError, systemError } from '../errors.js';
+import { XsockError, systemError, type ErrorAddress } from '../errors.js';
 import { Readiness, ensureInit } from '../readiness.js';
 import { describeAddress, type AddressLike } from '../address.js';
 import { constants as C } from '../constants.js';
@@ -27,8 +27,8 @@ export class SocketCore {
   readonly domain: number;
   readonly type: number;
   readonly protocol: number;
-  /** Destination of a non-blocking connect still in progress (text, for errors). */
-  connecting: string | null = null;
+  /** Destination of a non-blocking connect still in progress (address and port, for errors). */
+  connecting: ErrorAddress | null = null;
   private readonly held: Holdings;
 
   /** Takes ownership of `fd` on behalf of `owner` (reaped when the owner is collected). */
