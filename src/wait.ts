@@ -12,7 +12,7 @@ export interface WaitOptions {
 }
 
 /**
- * @internal The bounds of one wait within a call: `what` names the call in timeout and
+ * The bounds of one wait within a call (not for users): `what` names the call in timeout and
  * abort errors, `limit` is the timeout the caller gave (`timeout` is what remains of it).
  */
 export interface CallWait extends WaitOptions {

@@ -37,7 +37,7 @@ function run(cmd, args, { cwd = app, noCompiler = true, seconds = 120, expectFai
 
 before(() => {
   mkdirSync(src);
-  for (const f of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'binding.gyp', 'tsconfig.json',
+  for (const f of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'ARCHITECTURE.md', 'binding.gyp', 'tsconfig.json',
     'tsconfig.build.json', 'src', 'native', 'bin', 'examples']) {
     cpSync(join(repo, f), join(src, f), { recursive: true });
   }
@@ -60,7 +60,7 @@ test('the tarball holds dist, the prebuilt addon, the C sources, examples and th
   const r = run('tar', ['tzf', tarball]);
   const files = r.stdout.trim().split('\n').map((f) => f.replace(/^package\//, ''));
   for (const f of ['dist/index.js', 'dist/index.d.ts', 'dist/xti/index.js', 'dist/streams/index.js', 'bin/xsock.js',
-    'binding.gyp', 'native/addon.c', 'examples/xti-async-connect.mjs', 'LICENSE', 'CHANGELOG.md', 'README.md']) {
+    'binding.gyp', 'native/addon.c', 'examples/xti-async-connect.mjs', 'LICENSE', 'CHANGELOG.md', 'README.md', 'ARCHITECTURE.md']) {
     assert.ok(files.includes(f), `${f} is in the tarball`);
   }
   assert.ok(files.some((f) => /^prebuilds\/linux-x64\/.*glibc.*\.node$/.test(f)), 'a linux-x64 glibc prebuild is in the tarball');
