@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The seed's asynchronous connect, ported in shape: a non-blocking endpoint starts the
+// The classic XTI asynchronous connect, ported in shape: a non-blocking endpoint starts the
 // connect with t_connect (which fails TNODATA: the request is in progress), is told when
 // the connection is confirmed (I_SETSIG S_OUTPUT), and completes it with t_rcvconnect.
 //

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The seed's asynchronous listen, ported in shape: a non-blocking endpoint bound to the
+// The classic XTI asynchronous listen, ported in shape: a non-blocking endpoint bound to the
 // service address is told a connect request arrived (I_SETSIG S_INPUT), takes it with
 // t_listen, and accepts it with t_accept onto a separately opened, non-blocking
 // responding endpoint — which then serves the connection (echoes it in upper case).

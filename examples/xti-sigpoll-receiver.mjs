@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The seed's connectionless SIGPOLL receiver, ported in shape: t_open, t_bind, make the
+// The classic XTI connectionless SIGPOLL receiver, ported in shape: t_open, t_bind, make the
 // endpoint non-blocking with fcntl, ask for SIGPOLL on input with I_SETSIG, and in the
 // handler loop t_rcvudata until TNODATA — one notification can stand for many messages.
 //

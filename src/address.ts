@@ -7,7 +7,7 @@
  */
 import { isIPv4, isIPv6 } from 'node:net';
 import { constants as C } from './constants.js';
-import { XsockError, argType } from './errors.js';
+import { XsockError, argType, type ErrorAddress } from './errors.js';
 import { parseIPv6, formatIPv6, scopeIdOf } from './ipv6.js';
 import {
   encodeNetlink, encodePacket, encodeVsock, decodeDomainAddress, parseDomainAddress, formatNetlink, formatPacket, formatVsock,
@@ -191,11 +191,20 @@ function badAddress(argName: string, why: string): XsockError {
   return new XsockError('ERR_XSOCK_BAD_ADDRESS', `The "${argName}" argument ${why}`);
 }
 
-/** Human-readable text for error messages (never throws). */
-export function describeAddress(addr: AddressLike): string {
+/**
+ * The `address` and `port` of a system error about `addr`, as Node core reports them: an
+ * IP address (with `%scope` when set) and its port apart, or a unix name alone. Never
+ * throws: what cannot be parsed is reported as given.
+ */
+export function describeAddress(addr: AddressLike): ErrorAddress {
   try {
-    return typeof addr === 'string' ? addr : formatAddress(addr);
+    const a = typeof addr === 'string' ? parseAddress(addr) : addr;
+    switch (a.family) {
+      case 'inet': return { address: a.address, port: a.port };
+      case 'inet6': return { address: `${a.address}${a.scopeId ? `%${a.scopeId}` : ''}`, port: a.port };
+      default: return { address: formatAddress(a) };
+    }
   } catch {
-    return String(addr);
+    return { address: String(addr) };
   }
 }

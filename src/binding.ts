@@ -8,6 +8,7 @@
  * never reads or writes past `byteLength` of a view it is given.
  */
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 
 /** Readiness bits as the watcher reports them (from EPOLLIN, EPOLLOUT ...). */
 export const POLL_IN = 1;
@@ -150,5 +151,40 @@ export interface Binding {
 }
 
 const require = createRequire(import.meta.url);
-/** The loaded addon (built by node-gyp into build/Release during npm install). */
-export const native: Binding = require('../build/Release/xsock.node') as Binding;
+
+/** The package's root directory: this module lives in dist/. */
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+/** The error of a missing or unloadable addon: what was wrong, and how to build one. */
+function addonError(what: string, cause: unknown): Error {
+  const err = new Error(`xsock: ${what}. Build the addon from source with a C compiler, make and python3: `
+    + `run \`npm rebuild xsock\` in your project, or \`npx node-gyp rebuild\` in ${root}`, { cause });
+  return Object.assign(err, { code: 'ERR_XSOCK_NATIVE_MISSING' });
+}
+
+/**
+ * Finds the addon as node-gyp-build does (a build from source in build/Release or
+ * build/Debug first, then the prebuilt binary in prebuilds/<platform>-<arch>/ that matches
+ * this libc) and loads it. The lookup happens at run time, so a package installed with
+ * its install script skipped (the default of recent npm and pnpm) still loads.
+ */
+function loadAddon(): Binding {
+  const gypBuild = require('node-gyp-build') as { resolve(dir: string): string };
+  const tuple = `${process.platform}-${process.arch}`;
+  let file: string;
+  try {
+    file = gypBuild.resolve(root);
+  } catch (cause) {
+    throw addonError(`no native addon for ${tuple} (Node-API, Node ${process.version}) was found in `
+      + `${root}build/Release, ${root}build/Debug or ${root}prebuilds/${tuple}/ `
+      + '(the package ships a prebuilt binary for linux-x64 with glibc only)', cause);
+  }
+  try {
+    return require(file) as Binding;
+  } catch (cause) {
+    throw addonError(`the native addon ${file} was found but could not be loaded: ${(cause as Error).message}`, cause);
+  }
+}
+
+/** The loaded addon. */
+export const native: Binding = loadAddon();

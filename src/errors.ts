@@ -1,19 +1,20 @@
 /**
- * The one error registry: system errors in Node's shape (code, errno, syscall, address)
- * and library misuse errors ERR_XSOCK_*. Codes never change and are never reused; the
- * registry is kept alphabetical.
+ * The one error registry: system errors in Node core's shape (code, negative errno,
+ * syscall, address, port), aborts as Node's AbortError, and library misuse errors
+ * ERR_XSOCK_*. Codes never change and are never reused; the registry is kept alphabetical.
  */
 import { native } from './binding.js';
 
 /** Library misuse: a wrong argument or a call that cannot apply. Codes are stable. */
 export const codes = {
-  ERR_XSOCK_ABORTED: 'the operation was aborted',
   ERR_XSOCK_BAD_ADDRESS: 'invalid socket address',
   ERR_XSOCK_BAD_FD: 'not a usable descriptor',
   ERR_XSOCK_CLOSED: 'the socket is closed',
   ERR_XSOCK_HELPER_EXITED: 'the helper process exited before replying',
   ERR_XSOCK_INVALID_ARG_TYPE: 'argument of wrong type',
   ERR_XSOCK_INVALID_ARG_VALUE: 'argument value not allowed',
+  /** Thrown (as a plain Error, at import) when the native addon cannot be found or loaded. */
+  ERR_XSOCK_NATIVE_MISSING: 'the native addon could not be found or loaded',
   ERR_XSOCK_NOT_A_SOCKET: 'descriptor is not a socket',
   ERR_XSOCK_OUT_OF_RANGE: 'argument out of range',
   ERR_XSOCK_PATH_TOO_LONG: 'unix socket path too long',
@@ -35,7 +36,13 @@ export class XsockError extends Error {
   }
 }
 
-/** A failed system call, shaped as Node core shapes them. */
+/**
+ * A failed system call, shaped as Node core shapes them: `connect` to a closed TCP port
+ * gives `{ code: 'ECONNREFUSED', errno: -111, syscall: 'connect', address: '127.0.0.1',
+ * port: 1 }` from xsock as from `net`. `errno` is negative (libuv's convention); `address`
+ * is the IP address or the unix path (`@name` for an abstract name) the call was given,
+ * `port` is there for IP addresses only.
+ */
 export interface SystemError extends Error {
   code: string;
   errno: number;
@@ -44,14 +51,21 @@ export interface SystemError extends Error {
   port?: number;
 }
 
+/** Where a failed call was aimed: an IP address and port, or a unix name alone. */
+export interface ErrorAddress {
+  address: string;
+  port?: number;
+}
+
 /** Builds the Error for a negative errno returned by the shim (-EINTR ... ). */
-export function systemError(negErrno: number, syscall: string, address?: string, port?: number): SystemError {
-  const errno = -negErrno;
+export function systemError(negErrno: number, syscall: string, where?: ErrorAddress | string): SystemError {
+  const errno = Math.abs(negErrno);
   const code = native.errnoName(errno) || `E${errno}`;
-  const where = address === undefined ? '' : port === undefined ? ` ${address}` : ` ${address}:${port}`;
-  const err = new Error(`${syscall} ${code}${where}: ${native.strerror(errno)}`) as SystemError;
+  const { address, port } = typeof where === 'string' ? { address: where, port: undefined } : where ?? {};
+  const text = address === undefined ? '' : port === undefined ? ` ${address}` : ` ${address}:${port}`;
+  const err = new Error(`${syscall} ${code}${text}: ${native.strerror(errno)}`) as SystemError;
+  err.errno = -errno;
   err.code = code;
-  err.errno = errno;
   err.syscall = syscall;
   if (address !== undefined) err.address = address;
   if (port !== undefined) err.port = port;
@@ -70,9 +84,21 @@ export function strerror(errno: number): string {
 }
 
 /** Throws the system error when `rc` is a negative errno; otherwise returns rc. */
-export function check(rc: number, syscall: string, address?: string): number {
-  if (rc < 0) throw systemError(rc, syscall, address);
+export function check(rc: number, syscall: string, where?: ErrorAddress | string): number {
+  if (rc < 0) throw systemError(rc, syscall, where);
   return rc;
+}
+
+/**
+ * An abort, as Node core reports one (`name` 'AbortError', `code` 'ABORT_ERR'); `cause` is
+ * the signal's reason.
+ */
+export class AbortError extends Error {
+  readonly code = 'ABORT_ERR';
+  constructor(message = 'The operation was aborted', options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'AbortError';
+  }
 }
 
 /** Argument checks: each throws an ERR_XSOCK_* error naming the argument. */

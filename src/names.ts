@@ -1,7 +1,6 @@
 /**
  * Naming: translating the readable names applications use into socket addresses, in
- * user space (the seed: "FreeBSD provides a user-space library that translates between
- * names and addresses"). resolve() has getaddrinfo(3) semantics, getnameinfo() the
+ * user space, as the BSD C library does (the kernel knows only addresses). resolve() has getaddrinfo(3) semantics, getnameinfo() the
  * inverse; both follow glibc's behaviour where it is observable (result order, which
  * socket types a service yields, EAI_* codes).
  *

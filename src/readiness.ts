@@ -139,7 +139,7 @@ export class Readiness {
           w.cleanup = null;
           this.drop(w);
           reject(err);
-        });
+        }, waitName(this.fd, mask));
       }
       this.waiters.push(w);
       this.count();
@@ -283,4 +283,10 @@ function pollEvents(mask: number): number {
 function fromPoll(rev: number): number {
   return ((rev & C.POLLIN) ? POLL_IN : 0) | ((rev & C.POLLPRI) ? POLL_PRI : 0) | ((rev & C.POLLOUT) ? POLL_OUT : 0)
     | ((rev & C.POLLRDHUP) ? POLL_RDHUP | POLL_IN : 0) | ((rev & C.POLLERR) ? POLL_ERR : 0) | ((rev & C.POLLHUP) ? POLL_HUP : 0);
+}
+
+/** A bare wait as timeout and abort errors name it, when no call named itself. */
+function waitName(fd: number, mask: number): string {
+  const events = [mask & POLL_IN && 'readable', mask & POLL_OUT && 'writable', mask & POLL_PRI && 'urgent data'].filter(Boolean);
+  return `the wait for ${events.join(' or ') || 'events'} on fd ${fd}`;
 }

@@ -3,12 +3,21 @@
  * a call, one deadline per call however many waits it takes, and the single arming of a
  * timeout plus an AbortSignal that every wait (readiness, pauses, helper replies) uses.
  */
-import { XsockError, argType } from './errors.js';
+import { AbortError, XsockError, argType } from './errors.js';
 
 /** Bounds on any wait: an AbortSignal and/or a timeout in milliseconds. */
 export interface WaitOptions {
   signal?: AbortSignal | undefined;
   timeout?: number | undefined;
+}
+
+/**
+ * The bounds of one wait within a call (not for users): `what` names the call in timeout and
+ * abort errors, `limit` is the timeout the caller gave (`timeout` is what remains of it).
+ */
+export interface CallWait extends WaitOptions {
+  what?: string | undefined;
+  limit?: number | undefined;
 }
 
 /** Longest timer Node can arm (a larger delay fires after 1 ms). */
@@ -28,19 +37,19 @@ export function deadlineOf(opts?: WaitOptions): number {
   return performance.now() + t;
 }
 
-/** The options for the next wait of a call with this deadline. */
-export function remaining(deadline: number, opts?: WaitOptions): WaitOptions | undefined {
+/** The options for the next wait of the call `what` with this deadline. */
+export function remaining(deadline: number, opts?: WaitOptions, what?: string): CallWait | undefined {
   if (opts === undefined) return undefined;
-  if (deadline === Infinity) return opts.signal ? { signal: opts.signal } : undefined;
-  return { signal: opts.signal, timeout: Math.max(0, deadline - performance.now()) };
+  if (deadline === Infinity) return opts.signal ? { signal: opts.signal, what } : undefined;
+  return { signal: opts.signal, timeout: Math.max(0, deadline - performance.now()), limit: opts.timeout, what };
 }
 
-/** The error of a wait whose AbortSignal fired. */
-export function abortError(signal: AbortSignal | undefined, what = 'the operation'): XsockError {
-  return new XsockError('ERR_XSOCK_ABORTED', `${what} was aborted`, { cause: signal?.reason });
+/** The error of a wait whose AbortSignal fired: Node's AbortError, cause = the reason. */
+export function abortError(signal: AbortSignal | undefined, what = 'the operation'): AbortError {
+  return new AbortError(`${what} was aborted`, { cause: signal?.reason });
 }
 
-/** The error of a wait whose timeout passed. */
+/** The error of a wait whose timeout passed: what timed out, and the limit in whole ms. */
 export function timeoutError(ms: number, what = 'the operation'): XsockError {
   return new XsockError('ERR_XSOCK_TIMEOUT', `${what} timed out after ${Math.round(ms)} ms`);
 }
@@ -50,9 +59,10 @@ export function timeoutError(ms: number, what = 'the operation'): XsockError {
  * (also when it already has: on the next microtask) or the timeout passes. Returns the
  * disarm function, to call when the wait ends otherwise.
  */
-export function arm(opts: WaitOptions | undefined, fire: (err: Error) => void, what?: string): () => void {
+export function arm(opts: CallWait | undefined, fire: (err: Error) => void, what?: string): () => void {
   if (opts === undefined) return noop;
-  const { signal, timeout } = opts;
+  const { signal, timeout, limit } = opts;
+  what = opts.what ?? what;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let done = false;
   const once = (err: Error): void => {
@@ -74,14 +84,14 @@ export function arm(opts: WaitOptions | undefined, fire: (err: Error) => void, w
     }
     signal.addEventListener('abort', onAbort, { once: true });
   }
-  if (timeout !== undefined && timeout !== Infinity) timer = setTimeout(() => once(timeoutError(timeout, what)), timeout);
+  if (timeout !== undefined && timeout !== Infinity) timer = setTimeout(() => once(timeoutError(limit ?? timeout, what)), timeout);
   return disarm;
 }
 
 function noop(): void { /* nothing armed */ }
 
 /** A pause of `ms` that rejects like a wait would on abort or deadline. */
-export function sleep(ms: number, opts?: WaitOptions): Promise<void> {
+export function sleep(ms: number, opts?: CallWait): Promise<void> {
   return new Promise((resolve, reject) => {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const disarm = arm(opts, (err) => {

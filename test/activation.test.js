@@ -39,6 +39,14 @@ await Promise.all(fds.map(async ({ name, socket }) => {
 const childPath = join(dir, 'child.mjs');
 writeFileSync(childPath, CHILD);
 
+/** connect(), again every 20 ms while the address is not there or not listening yet. */
+async function connectOnceListening(s, address) {
+  for (;;) {
+    try { await s.connect(address); return; } catch (e) { if (e.code !== 'ENOENT' && e.code !== 'ECONNREFUSED') throw e; }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 async function readAll(s) {
   const parts = [];
   for (let b; (b = await within(s.recv(100), 10000, 'recv')).length > 0;) parts.push(b);
@@ -53,14 +61,10 @@ test('listenFds() adopts a unix and a TCP listener with their names, close-on-ex
     process.execPath, childPath], { ready: false });
   // The manager binds first; connecting to the unix socket starts the child.
   const u = socket('unix', 'stream');
-  await within((async () => {
-    for (;;) {
-      try { await u.connect(path); return; } catch (e) { if (e.code !== 'ENOENT' && e.code !== 'ECONNREFUSED') throw e; }
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  })(), 10000, 'activation socket');
+  await within(connectOnceListening(u, path), 10000, 'activation socket');
+  // The manager sets up its sockets one after the other: the TCP one may not listen yet.
   const i = socket('inet', 'stream');
-  await within(i.connect(`127.0.0.1:${port}`), 5000, 'tcp connect');
+  await within(connectOnceListening(i, `127.0.0.1:${port}`), 10000, 'tcp connect');
   assert.equal(await readAll(u), 'web');
   assert.equal(await readAll(i), 'api');
   u.close(); i.close();

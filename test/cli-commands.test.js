@@ -73,7 +73,7 @@ test('relay --help documents the address grammar', async () => {
   }
 });
 
-test('semantics --json: the measured table is consistent with the seed', async () => {
+test('semantics --json: the measured table is consistent with what each type promises', async () => {
   const r = await xsock(['semantics', '--json', '--count', '2000'], { seconds: 60 }).exited;
   assert.equal(r.code, 0, r.stderr);
   const rows = JSON.parse(r.stdout.toString());

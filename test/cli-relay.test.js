@@ -106,7 +106,7 @@ test('unix dgram: records from socat arrive intact, in order, one for one (unix-
   const sinkPath = join(dir, 'dg-sink.sock');
   const py = python(PY_SERVER, [sinkPath, 'dgram', String(fixed.length)]);
   await py.ready;
-  const x = xsock(['--json', '-T', '1', `unix-recv:${join(dir, 'dg-in.sock')}`, `unix-sendto:${sinkPath}`]);
+  const x = xsock(['--json', '-T', '3', `unix-recv:${join(dir, 'dg-in.sock')}`, `unix-sendto:${sinkPath}`]);
   await x.event('listening');
   const src = startPeer('socat', ['-u', '-b', '64', `FILE:${file}`, `UNIX-SENDTO:${join(dir, 'dg-in.sock')}`], { ready: false });
   assert.equal(await src.exited, 0);
@@ -142,7 +142,7 @@ msg, fds, flags, addr = socket.recv_fds(s, 100, 4)
 print(msg.decode(), len(fds), os.read(fds[0], 100).decode() if fds else '-', flush=True)
 `, [sinkPath]);
   await sink.ready;
-  const x = xsock(['-v', '--json', '-T', '1', `unix-recv:${inPath}`, `unix-sendto:${sinkPath}`]);
+  const x = xsock(['-v', '--json', '-T', '3', `unix-recv:${inPath}`, `unix-sendto:${sinkPath}`]);
   await x.event('listening');
   const src = python(`
 import socket, sys, os
@@ -227,7 +227,7 @@ for i in range(5):
 `);
     await sink.ready;
     const port = sink.lines[0];
-    const x = xsock(['--json', '-T', '1', `${fam}-recv:0,bind=${host}`, `${fam}:${host}:${port}`]);
+    const x = xsock(['--json', '-T', '3', `${fam}-recv:0,bind=${host}`, `${fam}:${host}:${port}`]);
     const front = (await x.event('listening')).address.replace(/.*:/, '');
     const src = python(`
 import socket, sys

@@ -1,4 +1,4 @@
-// Transparency (the seed's first goal): the same client code, unchanged, reaches a server
+// Transparency (the first goal of the socket interface): the same client code, unchanged, reaches a server
 // on this host and on another host. Two network namespaces joined by a veth pair are the
 // two hosts; the client finds the server by name through resolve(), the name coming
 // from /etc/netns/NAME/hosts (which `ip netns exec` bind-mounts over /etc/hosts).

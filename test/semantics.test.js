@@ -1,4 +1,4 @@
-// The seed's property table, measured on live sockets of every domain x type: 10,000
+// The classic table of socket-type properties, measured on live sockets of every domain x type: 10,000
 // numbered messages per transport, asserted against what each type promises.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

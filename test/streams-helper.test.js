@@ -59,14 +59,14 @@ test('flags and mode reach open(2): O_CREAT|O_EXCL with 0600 creates; a write la
     closeSync(fd);
   }
   assert.equal(readFileSync(path, 'utf8'), 'written through the helper fd');
-  await assert.rejects(opener.open(path, 'wx'), { code: 'EEXIST', errno: 17, syscall: 'open', path });
+  await assert.rejects(opener.open(path, 'wx'), { code: 'EEXIST', errno: -17, syscall: 'open', path });
 });
 
 test('errors come back as Node-style system errors: ENOENT, EISDIR, ENOTDIR, ENAMETOOLONG', async () => {
   const missing = join(dir, 'nope');
   await assert.rejects(opener.open(missing), (err) => {
     assert.equal(err.code, 'ENOENT');
-    assert.equal(err.errno, 2);
+    assert.equal(err.errno, -2);
     assert.equal(err.syscall, 'open');
     assert.equal(err.path, missing);
     assert.match(err.message, /ENOENT/);
@@ -86,7 +86,7 @@ test('EACCES from a helper without the right to open the file (helper runs as ui
   chmodSync(dir, 0o755);
   const o = process.getuid() === 0 ? new Opener({ uid: 65534, gid: 65534 }) : opener;
   try {
-    await assert.rejects(within(o.open(secret), 10000), { code: 'EACCES', errno: 13, syscall: 'open', path: secret });
+    await assert.rejects(within(o.open(secret), 10000), { code: 'EACCES', errno: -13, syscall: 'open', path: secret });
   } finally {
     if (o !== opener) o.close();
   }
@@ -152,7 +152,7 @@ test('close() stops the helper and fails what is in flight; timeout and abort gi
   const ac = new AbortController();
   const b = o.open(fifo, 'r', 0o666, { signal: ac.signal });
   ac.abort();
-  await assert.rejects(within(b, 5000), { code: 'ERR_XSOCK_ABORTED' });
+  await assert.rejects(within(b, 5000), { name: 'AbortError', code: 'ABORT_ERR' });
   const c = o.open(fifo);
   o.close();
   await assert.rejects(within(c, 5000), { code: 'ERR_XSOCK_HELPER_EXITED' });

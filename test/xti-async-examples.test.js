@@ -1,4 +1,4 @@
-// The seed's asynchronous XTI programs run against each other, as a user would run them:
+// The asynchronous XTI examples run against each other, as a user would run them:
 // the SIGPOLL-style listener (I_SETSIG S_INPUT, t_listen, t_accept) and the asynchronous
 // connector (I_SETSIG S_OUTPUT, t_rcvconnect). Both handlers read only what t_look
 // announces and leave when it says nothing more: every later arrival must notify them

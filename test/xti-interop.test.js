@@ -1,4 +1,4 @@
-// XTI on the wire against independent peers (python3 sockets, socat), and the seed's three
+// XTI on the wire against independent peers (python3 sockets, socat), and the three classic
 // examples run as programs against real peers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

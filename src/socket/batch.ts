@@ -36,7 +36,7 @@ export interface BatchOptions {
 export interface MessagesOptions extends BatchOptions {
   /** Messages delivered before yielding to the event loop (default 256). */
   maxPerWakeup?: number | undefined;
-  /** Ends the iteration (with ERR_XSOCK_ABORTED) when aborted while waiting. */
+  /** Ends the iteration (with an AbortError) when aborted while waiting. */
   signal?: AbortSignal | undefined;
 }
 

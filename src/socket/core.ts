@@ -5,7 +5,7 @@
  * terminated (the shim's `own` record) — and its watcher is stopped before that close.
  */
 import { native } from '../binding.js';
-import { XsockError, systemError } from '../errors.js';
+import { XsockError, systemError, type ErrorAddress } from '../errors.js';
 import { Readiness, ensureInit } from '../readiness.js';
 import { describeAddress, type AddressLike } from '../address.js';
 import { constants as C } from '../constants.js';
@@ -29,8 +29,8 @@ export class SocketCore {
   readonly domain: number;
   readonly type: number;
   readonly protocol: number;
-  /** Destination of a non-blocking connect still in progress (text, for errors). */
-  connecting: string | null = null;
+  /** Destination of a non-blocking connect still in progress (address and port, for errors). */
+  connecting: ErrorAddress | null = null;
   private readonly held: Holdings;
   /** SO_PASSCRED / SO_PASSPIDFD as set through this socket: what a receive makes room for. */
   passcred = false;

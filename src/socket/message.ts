@@ -3,7 +3,7 @@
  * (rights, credentials) and the MSG_ flags both ways. Each has a Promise form that waits
  * and a try* form that never does.
  *
- * Safety rules (see reference/linux-sockets.md): copies are clamped to the caller's
+ * Safety rules: copies are clamped to the caller's
  * buffers and the kernel's real length reported apart; every received descriptor is owned
  * (ReceivedFds) from the instant recvmsg returns, including the ones installed before a
  * MSG_CTRUNC and the duplicates a MSG_PEEK installs.
@@ -71,7 +71,10 @@ export interface Message {
   control?: ControlItem[];
   /** MSG_TRUNC, MSG_CTRUNC, MSG_OOB, MSG_EOR as the kernel set them. */
   flags: number;
-  /** End-of-file (never on a datagram socket; see linux-sockets.md for seqpacket). */
+  /**
+   * End-of-file (never on a datagram socket). On seqpacket a zero-length message also reads
+   * as 0 bytes, so EOF is reported only when the peer has hung up too.
+   */
   eof: boolean;
 }
 

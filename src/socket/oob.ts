@@ -45,6 +45,7 @@ export function recvOob(c: SocketCore, opts?: WaitOptions): Promise<number> {
     return null;
   }, {
     pace: urgentPointerPace,
+    what: 'recv(MSG_OOB)',
     wait: async (o) => {
       await c.readiness.wait(POLL_PRI, o);
       woken = true;

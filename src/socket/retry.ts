@@ -34,6 +34,8 @@ export interface Waiting {
   pace?: Pace | undefined;
   /** The caller's own attempt just met EAGAIN: wait before the first attempt here. */
   tried?: boolean;
+  /** The call, as timeout and abort errors name it ('recv'). */
+  what?: string;
 }
 
 /**
@@ -48,8 +50,8 @@ export async function retry<T>(attempt: () => T | null, how: Waiting, opts?: Wai
       if (r !== null) return r;
     }
     const pause = how.pace?.(round) ?? 0;
-    if (pause > 0) await sleep(pause, remaining(deadline, opts));
-    await how.wait(remaining(deadline, opts), round);
+    if (pause > 0) await sleep(pause, remaining(deadline, opts, how.what));
+    await how.wait(remaining(deadline, opts, how.what), round);
   }
 }
 
@@ -62,7 +64,7 @@ export function attemptOrRetry<T>(attempt: () => T | null, how: Waiting, flags: 
   const first = attempt();
   if (first !== null) return Promise.resolve(first);
   if (flags & C.MSG_DONTWAIT) return Promise.reject(systemError(-C.EAGAIN, syscall));
-  return retry(attempt, { ...how, tried: true }, opts);
+  return retry(attempt, { ...how, tried: true, what: how.what ?? syscall }, opts);
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
- * STREAMS ioctl commands and I_SETSIG event bits with their SVR4 <stropts.h> values (see
- * reference/xti.md), plus the fcntl names the streams face understands.
+ * STREAMS ioctl commands and I_SETSIG event bits with their SVR4 <stropts.h> values,
+ * plus the fcntl names the streams face understands.
  */
 
 /** ioctl(2) command: bytes in the first message at the head of the read queue (I_NREAD). */

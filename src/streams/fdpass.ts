@@ -38,8 +38,9 @@ function ioctlError(errno: number): Error {
 function asIoctlError(err: unknown): unknown {
   const e = err as { errno?: unknown; syscall?: unknown };
   if (typeof e?.errno !== 'number' || typeof e.syscall !== 'string') return err;
-  if (e.errno === C.EPIPE || e.errno === C.ECONNRESET || e.errno === C.ENOTCONN) return ioctlError(C.ENXIO);
-  return ioctlError(e.errno);
+  const errno = Math.abs(e.errno); // system errors carry it negative, as Node's do
+  if (errno === C.EPIPE || errno === C.ECONNRESET || errno === C.ENOTCONN) return ioctlError(C.ENXIO);
+  return ioctlError(errno);
 }
 
 function requireStreamPipe(s: Socket): void {

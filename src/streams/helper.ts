@@ -1,5 +1,5 @@
 /**
- * Opening files through a helper process (the seed's "asynchronous open"): a process that
+ * Opening files through a helper process (an "asynchronous open"): a process that
  * must stay responsive lets a second, long-lived process perform open(2) — which can
  * block in the kernel for as long as it likes (a FIFO awaiting its writer, a slow network
  * filesystem) — and receives the open descriptor over a socketpair (SCM_RIGHTS).

@@ -1,6 +1,6 @@
 /**
  * XTI constants with the Solaris/XNS names and values (<xti.h>, <sys/tiuser.h>,
- * <sys/xti_inet.h>, <sys/xti_xtiopt.h>), plus the fcntl names the seed's programs use.
+ * <sys/xti_inet.h>, <sys/xti_xtiopt.h>), plus the fcntl names that classic XTI programs use.
  */
 import { constants as C } from '../constants.js';
 
@@ -97,7 +97,7 @@ export const IP_BROADCAST = 0x106;
 export const _SC_T_IOV_MAX = 79;
 export const T_IOV_MAX = 16;
 
-// open(2)/fcntl(2) names the seed's programs use, with this platform's values.
+// open(2)/fcntl(2) names that classic XTI programs use, with this platform's values.
 export const O_RDWR = C.O_RDWR;
 export const O_NONBLOCK = C.O_NONBLOCK;
 export const F_GETFL = C.F_GETFL;

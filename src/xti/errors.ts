@@ -64,6 +64,7 @@ export class TError extends Error {
   readonly t_errno: number;
   /** 'TNODATA' ..., or for TSYSERR the system code ('ECONNRESET'). */
   readonly code: string;
+  /** For TSYSERR: the system error's errno, negative as in Node's system errors (-111). */
   readonly errno?: number;
   readonly syscall?: string;
   /** The XTI function that failed. */

@@ -88,7 +88,7 @@ function nameFor(domain: string, type: string, dir: string, abstract: boolean): 
   return domain === 'inet' ? { family: 'inet', address: '127.0.0.1', port: 0 } : { family: 'inet6', address: '::1', port: 0 };
 }
 
-/** The seed's rendezvous: the server names itself, the client finds it by that name. */
+/** The classic rendezvous: the server names itself, the client finds it by that name. */
 async function rendezvous(domain: 'unix' | 'inet' | 'inet6', type: 'stream' | 'seqpacket' | 'dgram', dir: string, abstract = false): Promise<string> {
   const opened: Socket[] = [];
   const open = () => {

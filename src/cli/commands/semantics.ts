@@ -1,5 +1,5 @@
 /**
- * `xsock semantics`: the seed's property table (ordered, unduplicated, reliable,
+ * `xsock semantics`: the classic table of socket-type properties (ordered, unduplicated, reliable,
  * connection-oriented, message boundaries, out-of-band), measured on live sockets of
  * every domain x type this kernel offers. Nothing here is printed from constants: each
  * cell is the outcome of traffic sent through the kernel just now.
