@@ -3,13 +3,15 @@
  * readiness that may change the answer; try again. Every Promise form of the socket layer,
  * and every XTI call that may wait, goes through `retry`.
  *
- * Three kernel quirks give no readiness worth waiting for; their pacing lives here, named,
+ * Four kernel quirks give no readiness worth waiting for; their pacing lives here, named,
  * and is the only backoff in the library:
  *  - an unconnected datagram sender is told POLLOUT right after EAGAIN (the socket's own
  *    send buffer has room; the receiver's queue is what is full);
  *  - a unix stream listener whose backlog is full refuses connect with EAGAIN and
  *    nothing becomes ready when it drains;
- *  - POLLPRI reports a TCP urgent pointer before the urgent byte itself has arrived.
+ *  - POLLPRI reports a TCP urgent pointer before the urgent byte itself has arrived;
+ *  - splice(2) refuses with EAGAIN while poll(2) finds both ends ready (less than a page
+ *    of room in a pipe).
  */
 import { systemError } from '../errors.js';
 import type { WaitOptions } from '../readiness.js';
@@ -23,6 +25,8 @@ export type Pace = (round: number) => number;
 export const datagramOutputPace: Pace = (round) => (round === 0 ? 0 : Math.min(2 ** (round - 1), 32));
 /** Full unix backlog: 1, 2, 4 ... 50 ms between connect attempts. */
 export const unixBacklogPace: Pace = (round) => Math.min(2 ** round, 50);
+/** splice(2) said EAGAIN though poll(2) finds both sides ready (a pipe with less than a page free): 1, 2 ... 16 ms. */
+export const spliceRoomPace: Pace = (round) => Math.min(2 ** round, 16);
 /** Urgent pointer seen, byte not yet: 1 ms. */
 export const urgentPointerPace: Pace = (round) => (round === 0 ? 0 : 1);
 

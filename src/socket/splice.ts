@@ -13,10 +13,12 @@
 import { fstatSync } from 'node:fs';
 import { native } from '../binding.js';
 import { constants as C } from '../constants.js';
-import { XsockError, argType, argValue, check, intArg, systemError } from '../errors.js';
+import { argType, argValue, check, intArg, systemError } from '../errors.js';
 import { Readiness, POLL_IN, POLL_OUT, type WaitOptions } from '../readiness.js';
 import { Socket } from './socket.js';
 import { pipe } from './pipe.js';
+import { retry as retryLoop, spliceRoomPace } from './retry.js';
+import { sleep } from '../wait.js';
 
 /** A Socket, or the number of a pipe or regular file descriptor. */
 export type SpliceEndpoint = Socket | number;
@@ -202,33 +204,21 @@ function blocked(from: SpliceEndpoint, to: SpliceEndpoint): 'from' | 'to' | null
 }
 
 /**
- * The Promise forms' loop: attempt; on EAGAIN wait for the side poll(2) says is not
- * ready. When both look ready yet the kernel said EAGAIN (a pipe with room for less than
- * a page, a socket under its low-water mark), back off a millisecond or two instead of
- * spinning.
+ * The Promise forms go through the one retry loop: on EAGAIN wait for the side poll(2)
+ * says is not ready. When both look ready yet the kernel said EAGAIN (a pipe with room for
+ * less than a page, a socket under its low-water mark), the named pace backs off instead
+ * of spinning.
  */
-async function retry(from: SpliceEndpoint, to: SpliceEndpoint, attempt: () => number | null, opts?: WaitOptions): Promise<number> {
-  const deadline = opts?.timeout === undefined ? undefined : Date.now() + opts.timeout;
-  let backoff = 0;
-  for (;;) {
-    const r = attempt();
-    if (r !== null) return r;
-    const w: WaitOptions | undefined = deadline === undefined ? opts : { ...opts, timeout: Math.max(0, deadline - Date.now()) };
-    const side = lastBlocked;
-    if (side === 'from') await waitOn(from, POLL_IN, w);
-    else if (side === 'to') await waitOn(to, POLL_OUT, w);
-    else {
-      backoff = Math.min(backoff ? backoff * 2 : 1, 16);
-      await pause(backoff, w);
-    }
-  }
-}
-
-/** A timer wait that still honours the caller's signal and deadline. */
-function pause(ms: number, opts?: WaitOptions): Promise<void> {
-  if (opts?.signal?.aborted) return Promise.reject(new XsockError('ERR_XSOCK_ABORTED', 'the operation was aborted', { cause: opts.signal.reason }));
-  if (opts?.timeout !== undefined && opts.timeout <= 0) return Promise.reject(new XsockError('ERR_XSOCK_TIMEOUT', 'the operation timed out'));
-  return new Promise((resolve) => setTimeout(resolve, Math.min(ms, opts?.timeout ?? ms)));
+function retry(from: SpliceEndpoint, to: SpliceEndpoint, attempt: () => number | null, opts?: WaitOptions): Promise<number> {
+  let quiet = 0;
+  return retryLoop(attempt, {
+    wait: (w) => {
+      const side = lastBlocked;
+      if (side === 'from') { quiet = 0; return waitOn(from, POLL_IN, w); }
+      if (side === 'to') { quiet = 0; return waitOn(to, POLL_OUT, w); }
+      return sleep(spliceRoomPace(quiet++), w);
+    },
+  }, opts);
 }
 
 /** Waits for `mask` on a Socket, or on a raw pipe with a watcher made for this wait. */
