@@ -236,3 +236,23 @@ test('contrast: with fs.promises.open the 8 FIFO opens occupy libuv\'s threadpoo
   assert.equal(r.fsOpen.stalled, true, 'readFile waited for the writers: the threadpool was full of blocked opens');
   assert.equal(r.helper.stalled, false, 'readFile finished before any writer: the threadpool stayed free');
 });
+
+test('an orphaned helper leaves quietly: its caller dies with replies unread, nothing reaches the shared stderr', async () => {
+  const path = join(dir, 'orphan');
+  writeFileSync(path, 'x');
+  // The caller fires 200 opens, then blocks its loop so the replies queue up unread, then
+  // dies. The helper's next receive fails (ECONNRESET): it must leave without a trace.
+  const code = `
+    import { openThroughHelper } from '${streams}';
+    for (let i = 0; i < 200; i++) openThroughHelper(${JSON.stringify(path)}, 'r').catch(() => {});
+    setTimeout(() => {
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 400);
+      process.kill(process.pid, 'SIGKILL');
+    }, 50);`;
+  const c = spawn(process.execPath, ['--input-type=module', '-e', code], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let errText = '';
+  c.stderr.setEncoding('utf8').on('data', (d) => { errText += d; });
+  // The pipe ends when the last holder (caller and helper) is gone.
+  await within(new Promise((r) => c.stderr.on('end', r)), 20000, 'caller and helper to exit');
+  assert.equal(errText, '', 'the helper printed on the caller\'s terminal');
+});
