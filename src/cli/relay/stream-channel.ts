@@ -21,9 +21,12 @@ export class StreamChannel implements Channel {
   private readonly chunks: AsyncIterator<Buffer> | null;
   private failure: Error | null = null;
   private ended = false;
+  private readonly release: (() => Promise<void>) | undefined;
 
-  constructor(name: string, input: Readable | null, output: Writable | null) {
+  /** `release` runs last in close(), once both streams are done (closes a shared fd). */
+  constructor(name: string, input: Readable | null, output: Writable | null, release?: () => Promise<void>) {
     this.name = name;
+    this.release = release;
     this.input = input;
     this.output = output;
     this.readable = input !== null;
@@ -58,6 +61,10 @@ export class StreamChannel implements Channel {
     }
   }
 
+  /**
+   * Flushes and releases. Rejects with the output's error when buffered data could not be
+   * written (ENOSPC, EIO ...): a write the kernel refused is never a silent success.
+   */
   async close(): Promise<void> {
     this.input?.destroy();
     const out = this.output;
@@ -66,6 +73,8 @@ export class StreamChannel implements Channel {
       if (!out.writableFinished) await Promise.race([once(out, 'finish'), once(out, 'error'), once(out, 'close')]).catch(() => undefined);
       if (out !== process.stdout && out !== process.stderr) out.destroy();
     }
+    await this.release?.();
+    if (this.failure) throw this.failure;
   }
 }
 
@@ -111,16 +120,4 @@ export function stdioChannel(): StreamChannel {
     default: output = process.stdout;
   }
   return new StreamChannel('stdio', input, output);
-}
-
-/** A file read to its end (a source) or created/appended (a sink). */
-export async function fileChannel(path: string, mode: 'read' | 'create' | 'append'): Promise<StreamChannel> {
-  if (mode === 'read') {
-    const input = createReadStream(path, { highWaterMark: 1 << 17 });
-    await once(input, 'open'); // rejects with the open error (ENOENT ...)
-    return new StreamChannel(`file:${path}`, input, null);
-  }
-  const output = createWriteStream(path, { flags: mode === 'create' ? 'w' : 'a' });
-  await once(output, 'open');
-  return new StreamChannel(`${mode}:${path}`, null, output);
 }
