@@ -3,7 +3,8 @@
 // values (own sockets, own addresses, sizes, flags) or from a hostile pool (wrong types,
 // NaN, huge and negative numbers, closed and foreign descriptors). Every error must carry
 // err.code; every promise must settle once its objects are closed; nothing may leak.
-//   --seed=N --calls=N [--exclude=a,b] [--safe]   (--safe: leave out known defects)
+//   --seed=N --calls=N [--exclude=a,b] [--safe] [--codes]
+//   --safe: leave out the known crash and freeze triggers (known.js); --codes: check err.code
 import { openSync, closeSync, mkdtempSync, rmSync, writeFileSync, readlinkSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -246,7 +247,7 @@ await part('fuzz-worker', async (ctx) => {
     if (typeof v.destroy === 'function') closers.push(() => v.destroy());
     else if (typeof v.close === 'function' && name !== 'new Opener') closers.push(() => v.close());
   };
-  const codes = ctx.check('fuzz.codes') && !safe;
+  const codes = argv.includes('--codes');
   const errorSeen = (f, args, err, how) => {
     if (!codes || (err && typeof err.code === 'string' && err.code.length > 0)) return;
     ctx.tally.codeless++;

@@ -23,6 +23,7 @@ export function runPart(part, { scale = 'slice', seed, all = false, hangMs = 100
   let killedFor = null;
   let partial = '';
   let stderr = '';
+  let lastTally = null;
   const kill = (why) => {
     if (killedFor) return;
     killedFor = why;
@@ -47,6 +48,7 @@ export function runPart(part, { scale = 'slice', seed, all = false, hangMs = 100
       if (m.failure) { out.failures.push(m.failure); log(m.failure); }
       if (m.note) out.notes.push(m.note);
       if (m.crash) out.crashes.push({ part, what: m.crash, doing });
+      if (m.tally) lastTally = m.tally;
       if (m.result) { out.tally = m.result; out.skipped = m.skipped ?? []; }
     }
   });
@@ -58,7 +60,7 @@ export function runPart(part, { scale = 'slice', seed, all = false, hangMs = 100
       else if (code !== 0 || out.tally === null) {
         if (out.crashes.length === 0) out.crashes.push({ part, what: `exited ${code ?? signal}: ${stderr.trim().split('\n').slice(-6).join(' | ')}`, doing });
       }
-      out.tally ??= { operations: 0, messages: 0, bytes: 0, fuzzCalls: 0, fdsLeaked: 0, bytesLost: 0, codeless: 0, failures: 0 };
+      out.tally ??= lastTally ?? { operations: 0, messages: 0, bytes: 0, fuzzCalls: 0, fdsLeaked: 0, bytesLost: 0, codeless: 0, failures: 0 };
       resolve(out);
     });
   });
