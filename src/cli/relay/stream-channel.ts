@@ -6,8 +6,8 @@
  */
 import { fstatSync, createReadStream, createWriteStream } from 'node:fs';
 import { Socket as NetSocket } from 'node:net';
-import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import type { Channel, Message } from './channel.js';
 
 export class StreamChannel implements Channel {
@@ -70,7 +70,9 @@ export class StreamChannel implements Channel {
     const out = this.output;
     if (out && !out.destroyed) {
       this.endWrite();
-      if (!out.writableFinished) await Promise.race([once(out, 'finish'), once(out, 'error'), once(out, 'close')]).catch(() => undefined);
+      // finished() settles for a stream that already errored too: fs streams made with
+      // autoClose: false are never destroyed on error, so they emit neither finish nor close.
+      if (!out.writableFinished) await finished(out).catch(() => undefined);
       if (out !== process.stdout && out !== process.stderr) out.destroy();
     }
     await this.release?.();
