@@ -66,7 +66,7 @@ for (let r = 0; r < rounds; r++) {
       try { await l.accept({ timeout: 20 }); } catch { /* EMFILE: try again */ }
     }
     clearTimeout(t);
-    if (!fired) fail({ fn: 'accept', arg: 'retry loop at EMFILE', what: `${spins} rejections without the loop ever yielding to a 50 ms timer (livelock)` });
+    if (!fired) fail({ check: 'leaks.emfile-accept', fn: 'accept', arg: 'retry loop at EMFILE', what: `${spins} rejections without the loop ever yielding to a 50 ms timer (livelock)` });
   }
   for (const s of fill) s.close();
   x.close(); y.close(); c.close();
