@@ -84,14 +84,24 @@ test('EACCES from a helper without the right to open the file (helper runs as ui
   const secret = join(dir, 'secret');
   writeFileSync(secret, 's', { mode: 0o000 });
   chmodSync(dir, 0o755);
-  // The helper runs as uid 65534 and must read its program: the checkout may be closed to it.
-  const Other = process.getuid() === 0 ? (await import(readableBuild().url('dist/streams/index.js'))).Opener : null;
-  const o = Other ? new Other({ uid: 65534, gid: 65534 }) : opener;
-  try {
-    await assert.rejects(within(o.open(secret), 10000), { code: 'EACCES', errno: 13, syscall: 'open', path: secret });
-  } finally {
-    if (o !== opener) o.close();
+  if (process.getuid() !== 0) {
+    await assert.rejects(within(opener.open(secret), 10000), { code: 'EACCES', errno: 13, syscall: 'open', path: secret });
+    return;
   }
+  // The helper runs as uid 65534 and must read its program, and the checkout may be closed
+  // to it: a caller process loads a world-readable copy of the build (a second copy in
+  // this process would be a second library instance with descriptors of its own).
+  const code = `
+    import { Opener } from '${readableBuild().url('dist/streams/index.js')}';
+    const o = new Opener({ uid: 65534, gid: 65534 });
+    try { await o.open(${JSON.stringify(secret)}); console.log('opened'); }
+    catch (e) { console.log(JSON.stringify({ code: e.code, errno: e.errno, syscall: e.syscall, path: e.path })); }
+    finally { o.close(); }`;
+  const c = spawn('timeout', ['20', process.execPath, '--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  c.stdout.setEncoding('utf8').on('data', (d) => { out += d; });
+  await within(new Promise((r) => c.on('close', r)), 20000, 'the caller of the uid-65534 helper');
+  assert.deepEqual(JSON.parse(out), { code: 'EACCES', errno: 13, syscall: 'open', path: secret });
 });
 
 test('bad arguments throw at once, naming the argument', () => {
