@@ -60,6 +60,6 @@ if (ctx.check('races.streams-close-reuse')) {
   if (!(mine instanceof Buffer) || mine.toString() !== 'for c') ctx.fail({ check: 'races.streams-close-reuse', fn: 'streams.close', what: `the new owner of ${n} lost its data: ${mine}` });
   try { a.close(); } catch { /* the number is c's now: a must not close it */ }
   if (!open(c.fd)) ctx.fail({ check: 'races.streams-close-reuse', fn: 'Socket#close', arg: 'after streams close(n) and reuse', what: 'closed the new owner\'s descriptor' });
-  b.close(); c.close(); d.close();
+  for (const x of [b, c, d]) { try { x.close(); } catch (e) { codeOf('races.streams-close-reuse', 'Socket#close', e); } }
 }
 process.exit(0);
