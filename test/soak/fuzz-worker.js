@@ -19,6 +19,8 @@ const opt = (n, d) => argv.find((a) => a.startsWith(`--${n}=`))?.slice(n.length 
 const calls = Number(opt('calls', '2000'));
 const exclude = new Set(opt('exclude', '').split(',').filter(Boolean));
 const safe = argv.includes('--safe');
+// --skip=A-B: calls A..B-1 are drawn but not made (to bisect a replayed failure).
+const [skipFrom, skipTo] = (opt('skip', '0-0')).split('-').map(Number);
 if (safe) for (const f of FUZZ_KNOWN.keys()) exclude.add(f);
 
 const dir = mkdtempSync(join(tmpdir(), 'xs-fz-'));
@@ -263,6 +265,7 @@ await part('fuzz-worker', async (ctx) => {
     const keep = f.slots[0] === 'sock' ? 1 : 0;
     if (R() < 0.05) args = args.slice(0, keep + R.int(args.length + 1 - keep));
     else if (R() < 0.05) args.push(hostile());
+    if (i >= skipFrom && i < skipTo) continue; // bisecting a replay: the RNG still advances
     ctx.doing(`#${i} ${f.name}(${args.map((a) => describe(a)).join(', ')})`);
     if (process.env.SOAK_DEBUG) for (const a of args) if (typeof a === 'number' && a >= 3 && a < 1000) { const h = history.get(a) ?? []; h.push(`#${i} ${f.name}`); history.set(a, h.slice(-6)); }
     ctx.tally.fuzzCalls++;

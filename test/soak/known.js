@@ -40,6 +40,7 @@ export const FUZZ_KNOWN = new Map([
   ['Readiness#wait', 'a non-number mask is stored; a later timeout throws from a timer: uncaught TypeError, the process dies'],
   ['Socket#readiness.wait', 'same: readiness.wait({}) poisons the Readiness; the next timer callback throws uncaught'],
   ['Socket#readiness.subscribe', 'same: subscribe({}, fn) poisons the Readiness'],
+  ['Socket#detach', 'on main\'s edge-triggered readiness, a detach() freezes the loop later (bisected: seed 869105571 --safe --codes, call #4714 detach() of a seqpacket Socket; the loop stops at #6527; skipping that one call removes the freeze)'],
   // Not left out, only its third argument: without t_open the XTI calls would see no endpoint.
   ['xti.t_open(info)', 't_open(name, oflag, info) with a frozen or getter-only info throws a TypeError without code AND leaks the new endpoint\'s socket'],
 ]);
