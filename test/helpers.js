@@ -1,10 +1,11 @@
 // Shared test helpers: fd accounting, short temp dirs, bounded waits, peer processes.
-import { readdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { readdirSync, mkdtempSync, rmSync, cpSync, chmodSync, statSync } from 'node:fs';
 import { spawn, spawnSync } from 'node:child_process';
 import { after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, dirname } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** Number of open descriptors of this process. */
 export function fdCount() {
@@ -122,4 +123,45 @@ export async function freePort() {
   const { port } = s.getsockname();
   s.close();
   return port;
+}
+
+/** True when every directory from / down to `dir` lets other users pass (o+x). */
+function othersCanEnter(dir) {
+  for (let d = dir; ; d = dirname(d)) {
+    try {
+      if ((statSync(d).mode & 0o001) === 0) return false;
+    } catch {
+      return false;
+    }
+    if (d === dirname(d)) return true;
+  }
+}
+
+/** Makes a copied tree readable (and its directories enterable) by everyone, whatever the umask. */
+function openUp(path) {
+  const st = statSync(path);
+  if (st.isDirectory()) {
+    chmodSync(path, 0o755);
+    for (const e of readdirSync(path)) openUp(join(path, e));
+  } else chmodSync(path, (st.mode & 0o111) ? 0o755 : 0o644);
+}
+
+/**
+ * A world-readable copy of the built package (package.json, dist/, the addon, examples/)
+ * for children that run as another user (uid 65534): the checkout may sit in a directory
+ * only its owner can enter (mktemp -d makes 0700, so do many homes). Call at the top of a
+ * test file; removed at its end. `.url(rel)` is a file: URL to import, `.path(rel)` a path.
+ */
+export function readableBuild() {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const base = [tmpdir(), '/tmp', '/var/tmp', '/dev/shm'].find(othersCanEnter);
+  if (base === undefined) throw new Error('no temp directory other users can enter (tried TMPDIR, /tmp, /var/tmp, /dev/shm)');
+  const dir = mkdtempSync(join(base, 'xs-pkg-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  // The addon's loader (a runtime dependency) comes along: dist/binding.js requires it.
+  for (const rel of ['package.json', 'dist', 'examples', 'build/Release/xsock.node', 'node_modules/node-gyp-build']) {
+    cpSync(join(root, rel), join(dir, rel), { recursive: true });
+  }
+  openUp(dir);
+  return { dir, path: (rel) => join(dir, rel), url: (rel) => pathToFileURL(join(dir, rel)).href };
 }

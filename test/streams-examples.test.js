@@ -5,13 +5,15 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { checkFdsAtEnd, tempDir, within, have } from './helpers.js';
+import { checkFdsAtEnd, tempDir, within, have, readableBuild } from './helpers.js';
 
 checkFdsAtEnd();
 const dir = tempDir();
 chmodSync(dir, 0o755);
-const example = (name) => fileURLToPath(new URL(`../examples/${name}`, import.meta.url));
+// The examples start children as uid 65534, which must be able to read the program: run
+// them from a world-readable copy, since the checkout may sit in a 0700 directory.
+const pkg = readableBuild();
+const example = (name) => pkg.path(`examples/${name}`);
 const isRoot = process.getuid() === 0;
 
 function run(args) {

@@ -8,12 +8,14 @@ import { join } from 'node:path';
 import { pipe, close, ioctl, fcntl, I_SENDFD, I_RECVFD, I_NREAD, F_SETFL, O_NONBLOCK } from '../dist/streams/index.js';
 import { socket } from '../dist/index.js';
 import { native } from '../dist/binding.js';
-import { checkFdsAtEnd, tempDir, within } from './helpers.js';
+import { checkFdsAtEnd, tempDir, within, readableBuild } from './helpers.js';
 
 checkFdsAtEnd();
 const dir = tempDir();
 chmodSync(dir, 0o755);
 const streams = new URL('../dist/streams/index.js', import.meta.url).href;
+/** What a child running as another user imports: the checkout may be closed to it. */
+const streamsForOthers = readableBuild().url('dist/streams/index.js');
 const fdCount = () => readdirSync('/proc/self/fd').length;
 
 function same(a, b) {
@@ -86,7 +88,7 @@ test('across processes: a child opens the file and passes it; fstat matches; a w
 
 test('uid/gid are the sender\'s as the kernel reports them (child as another user)', { skip: process.getuid() !== 0 && 'needs root to start a child as uid 65534' }, async () => {
   const [a, b] = pipe();
-  const done = child(`import { ioctl, I_SENDFD } from '${streams}';
+  const done = child(`import { ioctl, I_SENDFD } from '${streamsForOthers}';
     await ioctl(3, I_SENDFD, 0);`, b, { uid: 65534, gid: 65533 });
   close(b);
   try {

@@ -9,7 +9,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Opener, openThroughHelper, stopHelper } from '../dist/streams/index.js';
 import { native } from '../dist/binding.js';
-import { checkFdsAtEnd, tempDir, within } from './helpers.js';
+import { checkFdsAtEnd, tempDir, within, readableBuild } from './helpers.js';
 
 const opener = new Opener();
 after(() => { opener.close(); stopHelper(); }); // before the fd check, which runs after it
@@ -84,12 +84,24 @@ test('EACCES from a helper without the right to open the file (helper runs as ui
   const secret = join(dir, 'secret');
   writeFileSync(secret, 's', { mode: 0o000 });
   chmodSync(dir, 0o755);
-  const o = process.getuid() === 0 ? new Opener({ uid: 65534, gid: 65534 }) : opener;
-  try {
-    await assert.rejects(within(o.open(secret), 10000), { code: 'EACCES', errno: -13, syscall: 'open', path: secret });
-  } finally {
-    if (o !== opener) o.close();
+  if (process.getuid() !== 0) {
+    await assert.rejects(within(opener.open(secret), 10000), { code: 'EACCES', errno: -13, syscall: 'open', path: secret });
+    return;
   }
+  // The helper runs as uid 65534 and must read its program, and the checkout may be closed
+  // to it: a caller process loads a world-readable copy of the build (a second copy in
+  // this process would be a second library instance with descriptors of its own).
+  const code = `
+    import { Opener } from '${readableBuild().url('dist/streams/index.js')}';
+    const o = new Opener({ uid: 65534, gid: 65534 });
+    try { await o.open(${JSON.stringify(secret)}); console.log('opened'); }
+    catch (e) { console.log(JSON.stringify({ code: e.code, errno: e.errno, syscall: e.syscall, path: e.path })); }
+    finally { o.close(); }`;
+  const c = spawn('timeout', ['20', process.execPath, '--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  c.stdout.setEncoding('utf8').on('data', (d) => { out += d; });
+  await within(new Promise((r) => c.on('close', r)), 20000, 'the caller of the uid-65534 helper');
+  assert.deepEqual(JSON.parse(out), { code: 'EACCES', errno: -13, syscall: 'open', path: secret });
 });
 
 test('bad arguments throw at once, naming the argument', () => {
@@ -235,4 +247,24 @@ test('contrast: with fs.promises.open the 8 FIFO opens occupy libuv\'s threadpoo
   console.log(`# fs.promises.open: readFile took ${r.fsOpen.readFileMs} ms (writers came at ${r.fsOpen.writersAt} ms); helper: readFile took ${r.helper.readFileMs} ms`);
   assert.equal(r.fsOpen.stalled, true, 'readFile waited for the writers: the threadpool was full of blocked opens');
   assert.equal(r.helper.stalled, false, 'readFile finished before any writer: the threadpool stayed free');
+});
+
+test('an orphaned helper leaves quietly: its caller dies with replies unread, nothing reaches the shared stderr', async () => {
+  const path = join(dir, 'orphan');
+  writeFileSync(path, 'x');
+  // The caller fires 200 opens, then blocks its loop so the replies queue up unread, then
+  // dies. The helper's next receive fails (ECONNRESET): it must leave without a trace.
+  const code = `
+    import { openThroughHelper } from '${streams}';
+    for (let i = 0; i < 200; i++) openThroughHelper(${JSON.stringify(path)}, 'r').catch(() => {});
+    setTimeout(() => {
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 400);
+      process.kill(process.pid, 'SIGKILL');
+    }, 50);`;
+  const c = spawn(process.execPath, ['--input-type=module', '-e', code], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let errText = '';
+  c.stderr.setEncoding('utf8').on('data', (d) => { errText += d; });
+  // The pipe ends when the last holder (caller and helper) is gone.
+  await within(new Promise((r) => c.stderr.on('end', r)), 20000, 'caller and helper to exit');
+  assert.equal(errText, '', 'the helper printed on the caller\'s terminal');
 });

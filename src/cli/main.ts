@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { measureSemantics, formatSemantics } from './commands/semantics.js';
-import { UsageError } from './usage.js';
+import { UsageError, isUsage } from './usage.js';
 import { relayCommand } from './relay/relay.js';
 import { resolveCommand } from './commands/resolve.js';
 import { sendfdCommand, recvfdCommand } from './commands/fdpass.js';
@@ -58,13 +58,6 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`xsock: ${message}\n`);
     return isUsage(err) ? 2 : 1;
   }
-}
-
-/** Bad usage: our own, node:util parseArgs's, and an address the socket layer refused. */
-function isUsage(err: unknown): boolean {
-  if (err instanceof UsageError) return true;
-  const code = (err as { code?: string }).code ?? '';
-  return code.startsWith('ERR_PARSE_ARGS_') || code === 'ERR_XSOCK_BAD_ADDRESS' || code === 'ERR_XSOCK_PATH_TOO_LONG';
 }
 
 async function semantics(args: string[]): Promise<number> {

@@ -33,12 +33,17 @@ async function serve(req: OpenRequest): Promise<void> {
   }
 }
 
-for (;;) {
-  const m = await chan.recvmsg({ size: MAX_MESSAGE });
-  m.fds.close(); // requests never carry rights; refuse to hold any
-  if (m.eof || m.bytes === 0) break;
-  const req = decode<OpenRequest>(m.data);
-  if (req) void serve(req);
+try {
+  for (;;) {
+    const m = await chan.recvmsg({ size: MAX_MESSAGE });
+    m.fds.close(); // requests never carry rights; refuse to hold any
+    if (m.eof || m.bytes === 0) break;
+    const req = decode<OpenRequest>(m.data);
+    if (req) void serve(req);
+  }
+} catch {
+  // ECONNRESET and the like: the caller died with a reply unread. Its stderr is the user's
+  // terminal, and an orphan has nobody to tell: leave without a trace.
 }
 leave();
 

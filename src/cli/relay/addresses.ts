@@ -39,12 +39,37 @@ export interface EndpointOptions {
   sndbuf?: number;
 }
 
+/**
+ * How a file address opens its path, as socat's: `open` (file:, OPEN:) opens an existing
+ * file for what the relay does with it (read, write or both); `create` is creat(2)
+ * (O_CREAT|O_TRUNC, write-only); `append` writes at the end, creating; `gopen` appends to
+ * an existing file or creates a new one.
+ */
+export type FileKeyword = 'open' | 'create' | 'append' | 'gopen';
+
+/** socat's open options of a file address. */
+export interface FileOptions {
+  creat?: boolean;
+  excl?: boolean;
+  trunc?: boolean;
+  append?: boolean;
+  /** Permission bits of a created file (before the umask); socat's perm=, octal. */
+  perm?: number;
+}
+
+export interface FileSpec { kind: 'file'; text: string; path: string; keyword: FileKeyword; options: FileOptions }
+
 export type EndpointSpec =
   | SocketSpec
   | DomainSpec
   | { kind: 'stdio'; text: string }
-  | { kind: 'file'; text: string; path: string; mode: 'read' | 'create' | 'append' }
+  | FileSpec
   | { kind: 'exec'; text: string; command: string };
+
+/** File keywords (socat's OPEN, CREATE, GOPEN; FILE is socat's alias of OPEN). */
+const FILE_KEYWORDS: Record<string, FileKeyword> = {
+  file: 'open', open: 'open', create: 'create', creat: 'create', append: 'append', gopen: 'gopen',
+};
 
 type Family = 'unix' | 'inet' | 'inet6' | 'any';
 interface Keyword { family: Family; type: SocketSpec['type'] | 'option'; role: Role; abstract?: boolean }
@@ -92,8 +117,11 @@ const TYPES: Record<string, SocketSpec['type']> = { stream: 'stream', '1': 'stre
 /** The grammar as --help prints it. */
 export const ADDRESS_HELP = `addresses (keywords are case-insensitive; socat's names work too):
   -, stdio                 standard input and output
-  file:PATH                read PATH (a source)
-  create:PATH, append:PATH write PATH (a sink)
+  file:PATH, open:PATH     an existing file, read and/or written as the relay needs it
+                           (read-write in both directions, as socat: -u/-U for one way)
+  create:PATH              creat(2): create or truncate, write only   append:PATH  append, creating
+  gopen:PATH               append to PATH if it exists, else create it (a unix socket: connect)
+    file options: ,creat ,excl ,trunc ,append ,perm=OCTAL (mode of a created file)
   exec:COMMAND             run COMMAND (sh -c) on a socketpair as its stdin/stdout
   unix:PATH, unix-connect:PATH     connect a unix stream (,type=seqpacket|dgram)
   unix-listen:PATH                 listen, accept one client (--fork: many); ,unlink
@@ -120,11 +148,8 @@ export function parseEndpoint(text: string): EndpointSpec {
     if (rest.trim() === '') throw new UsageError(`bad address '${text}': exec needs a command`);
     return { kind: 'exec', text, command: rest };
   }
-  if (keyword === 'file' || keyword === 'open' || keyword === 'create' || keyword === 'append') {
-    if (rest === '') throw new UsageError(`bad address '${text}': ${keyword} needs a path`);
-    const mode = keyword === 'create' ? 'create' : keyword === 'append' ? 'append' : 'read';
-    return { kind: 'file', text, path: rest, mode };
-  }
+  const fileKeyword = FILE_KEYWORDS[keyword];
+  if (fileKeyword !== undefined) return fileSpec(text, keyword, fileKeyword, rest);
   const other = parseDomainEndpoint(keyword, rest, text);
   if (other) return other;
   const kw = KEYWORDS[keyword];
@@ -157,6 +182,40 @@ export function parseEndpoint(text: string): EndpointSpec {
   return inetSpec(text, kw, type, main!, options);
 }
 
+function fileSpec(text: string, keyword: string, fileKeyword: FileKeyword, rest: string): FileSpec {
+  const [path = '', ...opts] = rest.split(',');
+  if (path === '') throw new UsageError(`bad address '${text}': ${keyword} needs a path`);
+  const options: FileOptions = {};
+  for (const o of opts) {
+    const eq = o.indexOf('=');
+    const name = (eq < 0 ? o : o.slice(0, eq)).toLowerCase();
+    const value = eq < 0 ? undefined : o.slice(eq + 1);
+    switch (name) {
+      case 'creat': case 'create': case 'o-creat': options.creat = flag(text, name, value); break;
+      case 'excl': case 'o-excl': options.excl = flag(text, name, value); break;
+      case 'trunc': case 'o-trunc': options.trunc = flag(text, name, value); break;
+      case 'append': case 'o-append': options.append = flag(text, name, value); break;
+      case 'perm': case 'mode': {
+        const v = need(text, name, value);
+        if (!/^[0-7]{1,4}$/.test(v)) throw new UsageError(`bad address '${text}': option '${name}' must be an octal mode such as 600 or 0644; got '${v}'`);
+        options.perm = parseInt(v, 8);
+        break;
+      }
+      default: throw new UsageError(`bad address '${text}': unknown option '${name}' (file options: creat, excl, trunc, append, perm=OCTAL)`);
+    }
+  }
+  return { kind: 'file', text, path, keyword: fileKeyword, options };
+}
+
+/** A boolean option: bare, or =1/0, yes/no, true/false as socat takes them. */
+function flag(text: string, name: string, value: string | undefined): boolean {
+  if (value === undefined) return true;
+  const v = value.toLowerCase();
+  if (v === '1' || v === 'yes' || v === 'true') return true;
+  if (v === '0' || v === 'no' || v === 'false') return false;
+  throw new UsageError(`bad address '${text}': option '${name}' takes 0 or 1; got '${value}'`);
+}
+
 function unixSpec(text: string, kw: Keyword, type: SocketSpec['type'], main: string, options: EndpointOptions): SocketSpec {
   let abstract = kw.abstract === true;
   let name = main;
@@ -181,6 +240,8 @@ function inetSpec(text: string, kw: Keyword, type: SocketSpec['type'], main: str
     if (!m) throw new UsageError(`bad address '${text}': expected HOST:PORT (IPv6 as [ADDR]:PORT)`);
     host = m[1]!;
     portText = m[2]!;
+    // Brackets hold an IPv6 literal and nothing else: [zz::1] is a typo, not a host name.
+    if (main.startsWith('[') && isIP(host) !== 6) throw new UsageError(`bad address '${text}': '${host}' in brackets is not an IPv6 address`);
   }
   if (listening && options.bind !== undefined) host = options.bind.replace(/^\[(.*)\]$/, '$1');
   const numeric = /^\d+$/.test(portText);

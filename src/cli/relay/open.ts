@@ -10,9 +10,10 @@ import { formatAddress, type SockAddr } from '../../address.js';
 import { resolve, AI_PASSIVE } from '../../names.js';
 import type { WaitOptions } from '../../readiness.js';
 import type { Channel, Message } from './channel.js';
-import type { SocketSpec, EndpointSpec } from './addresses.js';
+import { parseEndpoint, type SocketSpec, type EndpointSpec } from './addresses.js';
 import { SocketChannel, type SocketChannelOptions } from './socket-channel.js';
-import { stdioChannel, fileChannel } from './stream-channel.js';
+import { stdioChannel } from './stream-channel.js';
+import { fileChannel, isSocketPath, type Access } from './file-channel.js';
 import { openDomainEndpoint } from './open-domain.js';
 
 /** Settings every opened endpoint shares. */
@@ -39,11 +40,16 @@ export interface Acceptor {
   close(): void;
 }
 
-/** Opens a non-listening endpoint (connect, sendto, recv, files, stdio, exec). */
-export async function openEndpoint(spec: EndpointSpec, ctx: OpenContext): Promise<Channel> {
+/**
+ * Opens a non-listening endpoint (connect, sendto, recv, files, stdio, exec). `access` is
+ * what the relay will do with it: a file is opened for exactly that.
+ */
+export async function openEndpoint(spec: EndpointSpec, ctx: OpenContext, access: Access = { read: true, write: true }): Promise<Channel> {
   switch (spec.kind) {
     case 'stdio': return stdioChannel();
-    case 'file': return fileChannel(spec.path, spec.mode);
+    case 'file':
+      if (spec.keyword === 'gopen' && isSocketPath(spec.path)) return openEndpoint(parseEndpoint(`unix:${spec.path}`), ctx, access);
+      return fileChannel(spec, access);
     case 'exec': return execChannel(spec.command, ctx);
     case 'domain': return openDomainEndpoint(spec, ctx);
     case 'socket': break;

@@ -13,7 +13,8 @@ import { openEndpoint, listenEndpoint, type OpenContext } from './open.js';
 import { Tracer, type Direction, type TraceOptions } from './trace.js';
 import type { Channel, ZeroCopyEnd } from './channel.js';
 import { splicePump } from './splice-pump.js';
-import { UsageError } from '../usage.js';
+import { UsageError, isUsage } from '../usage.js';
+import { writeOnly, type Access } from './file-channel.js';
 
 export const RELAY_HELP = `usage: xsock [options] ADDRESS ADDRESS
 
@@ -50,8 +51,33 @@ export interface RelaySettings {
   directions: { forward: boolean; backward: boolean };
 }
 
-/** `xsock [options] A B`: parses, opens and relays; returns the exit code. */
+/** Errors already told as a --json event (by relay()), not to be told twice. */
+const reported = new WeakSet<object>();
+
+/**
+ * `xsock [options] A B`: parses, opens and relays; returns the exit code. With --json every
+ * failure (usage, open, relay) is one `error` event and nothing else reaches stderr.
+ */
 export async function relayCommand(args: string[]): Promise<number> {
+  const dashdash = args.indexOf('--');
+  const json = (dashdash < 0 ? args : args.slice(0, dashdash)).includes('--json');
+  try {
+    return await relayArgs(args);
+  } catch (err) {
+    if (!json) throw err;
+    if (!reported.has(err as object)) errorEvent(err as Error);
+    return isUsage(err) ? 2 : 1;
+  }
+}
+
+function errorEvent(err: Error, tag?: string): void {
+  const e = err as Error & { code?: unknown };
+  const code = typeof e?.code === 'string' ? e.code : undefined;
+  const message = String(e?.message ?? err).split('\n')[0];
+  process.stderr.write(`${JSON.stringify({ event: 'error', ...(tag ? { client: tag } : {}), message, ...(code ? { code } : {}) })}\n`);
+}
+
+async function relayArgs(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args, allowPositionals: true, options: {
       verbose: { type: 'boolean', short: 'v' }, json: { type: 'boolean' }, fork: { type: 'boolean' },
@@ -73,6 +99,8 @@ export async function relayCommand(args: string[]): Promise<number> {
   const [a, b] = positionals.map(parseEndpoint) as [EndpointSpec, EndpointSpec];
   const fork = values.fork === true || (a.kind === 'socket' && a.options.fork === true);
   if (fork && !(a.kind === 'socket' && a.role === 'listen')) throw new UsageError(`--fork needs a stream or seqpacket listener as the first address; got '${a.text}'`);
+  const directions = { forward: !values.U, backward: !values.u };
+  const [accessA, accessB] = accessOf(a, b, directions);
   const streamish = [a, b].every((e) => (e.kind !== 'socket' && e.kind !== 'domain') || e.type === 'stream');
   const size = values.buffer === undefined ? (streamish ? 262144 : 65536) : number('--buffer', values.buffer, 1, 1 << 26);
   const verbose = values.verbose === true;
@@ -83,7 +111,7 @@ export async function relayCommand(args: string[]): Promise<number> {
     trace: { verbose, json, progress },
     idleMs: idle,
     lingerMs: values.linger === undefined ? 500 : number('--linger', values.linger, 0, 1e6) * 1000,
-    directions: { forward: !values.U, backward: !values.u },
+    directions,
   };
   const ctx: OpenContext = {
     size, ancillary: verbose || values.ancillary === true, senders: verbose || json,
@@ -91,12 +119,12 @@ export async function relayCommand(args: string[]): Promise<number> {
   };
   const tracer = new Tracer(settings.trace);
   ctx.onListening = (address) => tracer.event('listening', { address: formatAddress(address) });
-  if (fork) return serveForever(a, b, ctx, settings);
-  const left = await openEndpoint(a, ctx);
+  if (fork) return serveForever(a, b, ctx, settings, accessB);
+  const left = await openEndpoint(a, ctx, accessA);
   tracer.event('open', { side: 'first', address: left.name });
   let right: Channel;
   try {
-    right = await openEndpoint(b, ctx);
+    right = await openEndpoint(b, ctx, accessB);
   } catch (err) {
     await left.close();
     throw err;
@@ -105,8 +133,23 @@ export async function relayCommand(args: string[]): Promise<number> {
   return relay(left, right, settings, tracer);
 }
 
+/**
+ * What the relay does with each endpoint. A sink-only file (create:, append:) cannot be a
+ * source: asking it to be one (-U, or two sinks) is bad usage, never a silent no-op.
+ */
+function accessOf(a: EndpointSpec, b: EndpointSpec, d: RelaySettings['directions']): [Access, Access] {
+  const sink = (e: EndpointSpec) => e.kind === 'file' && writeOnly(e);
+  const canForward = d.forward && !sink(a);
+  const canBackward = d.backward && !sink(b);
+  if (!canForward && !canBackward) {
+    const which = d.forward ? a : b;
+    throw new UsageError(`'${which.text}' only writes: it cannot be the source${d.forward && d.backward ? ' (both addresses are sinks)' : ''}`);
+  }
+  return [{ read: canForward, write: canBackward }, { read: canBackward, write: canForward }];
+}
+
 /** --fork: one relay per accepted client, each with its own second endpoint. */
-async function serveForever(a: EndpointSpec, b: EndpointSpec, ctx: OpenContext, settings: RelaySettings): Promise<number> {
+async function serveForever(a: EndpointSpec, b: EndpointSpec, ctx: OpenContext, settings: RelaySettings, accessB: Access): Promise<number> {
   if (a.kind !== 'socket') throw new UsageError('--fork needs a listener');
   const acceptor = await listenEndpoint(a, ctx);
   // A server is stopped by a signal: remove its socket file on the way out, as socat does.
@@ -123,12 +166,17 @@ async function serveForever(a: EndpointSpec, b: EndpointSpec, ctx: OpenContext, 
       const tag = String(++n);
       const tracer = new Tracer({ ...settings.trace, progress: false, tag });
       tracer.event('open', { side: 'first', address: client.name });
-      void openEndpoint(b, ctx).then(
-        (other) => relay(client, other, settings, tracer),
+      // One client's failure is told and ends that client only, never the server.
+      const fail = (err: Error): void => {
+        if (reported.has(err)) return;
+        if (settings.trace.json) errorEvent(err, tag);
+        else process.stderr.write(`xsock: [${tag}] ${String(err?.message ?? err).split('\n')[0]}\n`);
+      };
+      void openEndpoint(b, ctx, accessB).then(
+        (other) => relay(client, other, settings, tracer).catch(fail),
         async (err: Error) => {
-          tracer.event('error', { message: err.message });
-          process.stderr.write(`xsock: [${tag}] ${err.message}\n`);
-          await client.close();
+          fail(err);
+          await Promise.resolve(client.close()).catch(() => undefined);
         },
       );
     }
@@ -192,7 +240,10 @@ export async function relay(left: Channel, right: Channel, settings: RelaySettin
 
   // Once one direction ends, a remaining one that can never see end-of-file (a datagram
   // reader) gets `linger` ms more, as socat's -t: replies in flight still arrive.
-  if (pumps.length === 0) stop.abort('nothing to relay');
+  if (pumps.length === 0) {
+    failure = new Error(`nothing to relay: ${settings.directions.forward ? `'${right.name}' cannot be written` : `'${left.name}' cannot be written`}`);
+    stop.abort('nothing to relay');
+  }
   // A stop (idle, error) closes both channels, which fails their pending reads and writes.
   await Promise.race([...pumps.map((e) => e.p), stopped]);
   const rest = pumps.filter((e) => !e.done);
@@ -203,11 +254,17 @@ export async function relay(left: Channel, right: Channel, settings: RelaySettin
   }
   if (!stop.signal.aborted) stop.abort('done');
   idleTimer?.cancel();
-  await Promise.all([left.close(), right.close()]);
+  // A close flushes: output the kernel refused (ENOSPC on the last write) fails the relay.
+  for (const r of await Promise.allSettled([left.close(), right.close()])) {
+    if (r.status === 'rejected') failure ??= r.reason as Error;
+  }
   await Promise.all(pumps.map((e) => e.p));
   if (failure !== null) {
     const f = failure as Error;
-    tracer.event('error', { message: f.message, code: (f as { code?: string }).code });
+    if (settings.trace.json) {
+      errorEvent(f, tracer.tag);
+      reported.add(f);
+    }
     tracer.finish();
     throw f;
   }

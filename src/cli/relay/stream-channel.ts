@@ -6,8 +6,8 @@
  */
 import { fstatSync, createReadStream, createWriteStream } from 'node:fs';
 import { Socket as NetSocket } from 'node:net';
-import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import type { Channel, Message, ZeroCopyEnd } from './channel.js';
 
 export class StreamChannel implements Channel {
@@ -24,9 +24,12 @@ export class StreamChannel implements Channel {
   private readonly file: number | null;
   private failure: Error | null = null;
   private ended = false;
+  private readonly release: (() => Promise<void>) | undefined;
 
-  constructor(name: string, input: Readable | null, output: Writable | null, file: number | null = null) {
+  /** `file`: the descriptor of a regular file behind this channel; `release` runs last in close(), once both streams are done (closes a shared fd). */
+  constructor(name: string, input: Readable | null, output: Writable | null, file: number | null = null, release?: () => Promise<void>) {
     this.name = name;
+    this.release = release;
     this.input = input;
     this.output = output;
     this.readable = input !== null;
@@ -70,14 +73,22 @@ export class StreamChannel implements Channel {
     }
   }
 
+  /**
+   * Flushes and releases. Rejects with the output's error when buffered data could not be
+   * written (ENOSPC, EIO ...): a write the kernel refused is never a silent success.
+   */
   async close(): Promise<void> {
     this.input?.destroy();
     const out = this.output;
     if (out && !out.destroyed) {
       this.endWrite();
-      if (!out.writableFinished) await Promise.race([once(out, 'finish'), once(out, 'error'), once(out, 'close')]).catch(() => undefined);
+      // finished() settles for a stream that already errored too: fs streams made with
+      // autoClose: false are never destroyed on error, so they emit neither finish nor close.
+      if (!out.writableFinished) await finished(out).catch(() => undefined);
       if (out !== process.stdout && out !== process.stderr) out.destroy();
     }
+    await this.release?.();
+    if (this.failure) throw this.failure;
   }
 }
 
@@ -109,7 +120,7 @@ function kindOf(fd: number): FdKind {
 }
 
 /** The fd when it is a regular file (a FIFO or device named by path stays on the streams). */
-function regular(fd: number): number | null {
+export function regularFile(fd: number): number | null {
   return fstatSync(fd).isFile() ? fd : null;
 }
 
@@ -128,16 +139,4 @@ export function stdioChannel(): StreamChannel {
     default: output = process.stdout;
   }
   return new StreamChannel('stdio', input, output);
-}
-
-/** A file read to its end (a source) or created/appended (a sink). */
-export async function fileChannel(path: string, mode: 'read' | 'create' | 'append'): Promise<StreamChannel> {
-  if (mode === 'read') {
-    const input = createReadStream(path, { highWaterMark: 1 << 17 });
-    const [fd] = await once(input, 'open') as [number]; // rejects with the open error (ENOENT ...)
-    return new StreamChannel(`file:${path}`, input, null, regular(fd));
-  }
-  const output = createWriteStream(path, { flags: mode === 'create' ? 'w' : 'a' });
-  const [fd] = await once(output, 'open') as [number];
-  return new StreamChannel(`${mode}:${path}`, null, output, regular(fd));
 }

@@ -42,6 +42,11 @@ export class Tracer {
     }
   }
 
+  /** The --fork client this tracer speaks for. */
+  get tag(): string | undefined {
+    return this.opts.tag;
+  }
+
   /** An event line for --json (and a short text line under -v). */
   event(name: string, fields: Record<string, unknown> = {}): void {
     if (this.opts.json) this.emit({ event: name, ...(this.opts.tag ? { client: this.opts.tag } : {}), ...fields });
