@@ -7,7 +7,7 @@
  */
 import { isIPv4, isIPv6 } from 'node:net';
 import { constants as C } from './constants.js';
-import { XsockError, argType, type ErrorAddress } from './errors.js';
+import { XsockError, argType, shown, type ErrorAddress } from './errors.js';
 import { parseIPv6, formatIPv6, scopeIdOf } from './ipv6.js';
 import {
   encodeNetlink, encodePacket, encodeVsock, decodeDomainAddress, parseDomainAddress, formatNetlink, formatPacket, formatVsock,
@@ -45,7 +45,7 @@ export function encodeAddress(addr: AddressLike, buf: Buffer, argName = 'address
     case 'inet': {
       buf.writeUInt16LE(C.AF_INET, 0);
       buf.writeUInt16BE(portArg(a.port, argName), 2);
-      if (typeof a.address !== 'string' || !isIPv4(a.address)) throw badAddress(argName, `has an invalid IPv4 address: ${String(a.address)}`);
+      if (typeof a.address !== 'string' || !isIPv4(a.address)) throw badAddress(argName, `has an invalid IPv4 address: ${shown(a.address)}`);
       a.address.split('.').forEach((o, i) => { buf[4 + i] = Number(o); });
       return C.SIZEOF_SOCKADDR_IN;
     }
@@ -54,7 +54,7 @@ export function encodeAddress(addr: AddressLike, buf: Buffer, argName = 'address
       buf.writeUInt16BE(portArg(a.port, argName), 2);
       buf.writeUInt32BE(u32(a.flowinfo ?? 0, `${argName}.flowinfo`), 4);
       const bytes = typeof a.address === 'string' ? parseIPv6(a.address) : null;
-      if (!bytes) throw badAddress(argName, `has an invalid IPv6 address: ${String(a.address)}`);
+      if (!bytes) throw badAddress(argName, `has an invalid IPv6 address: ${shown(a.address)}`);
       bytes.copy(buf, 8);
       buf.writeUInt32LE(u32(a.scopeId ?? 0, `${argName}.scopeId`), 24);
       return C.SIZEOF_SOCKADDR_IN6;
@@ -63,7 +63,7 @@ export function encodeAddress(addr: AddressLike, buf: Buffer, argName = 'address
     case 'packet': return encodePacket(a, buf, argName);
     case 'vsock': return encodeVsock(a, buf, argName);
     default:
-      throw badAddress(argName, `has an unknown family: ${String((a as { family: unknown }).family)}`);
+      throw badAddress(argName, `has an unknown family: ${shown((a as { family: unknown }).family)}`);
   }
 }
 
@@ -129,6 +129,7 @@ export function decodeAddress(buf: Uint8Array, len: number): SockAddr {
  * `[::1]:80`, `[fe80::1%eth0]:80`. Numeric only; names go through resolve().
  */
 export function parseAddress(text: string, argName = 'address'): SockAddr {
+  if (typeof argName !== 'string') argName = 'address';
   if (typeof text !== 'string') throw argType(argName, 'a string', text);
   const other = parseDomainAddress(text, argName);
   if (other) return other;
@@ -152,6 +153,7 @@ export function parseAddress(text: string, argName = 'address'): SockAddr {
 
 /** Address -> its text form (inverse of parseAddress). */
 export function formatAddress(addr: SockAddr): string {
+  if (addr === null || typeof addr !== 'object') throw argType('addr', 'an address object', addr);
   switch (addr.family) {
     case 'unix':
       if (addr.abstract !== undefined) return `@${typeof addr.abstract === 'string' ? addr.abstract : addr.abstract.toString('latin1')}`;

@@ -10,7 +10,7 @@
  */
 import { Duplex } from 'node:stream';
 import { constants as C } from './constants.js';
-import { XsockError } from './errors.js';
+import { XsockError, intArg } from './errors.js';
 import { POLL_IN } from './readiness.js';
 import { Socket, untilReady } from './socket/socket.js';
 
@@ -39,6 +39,8 @@ export class SocketDuplex extends Duplex {
   private pumping = false;
 
   constructor(sock: Socket, options: DuplexOptions = {}) {
+    if (options === null || typeof options !== 'object') throw new XsockError('ERR_XSOCK_INVALID_ARG_TYPE', 'The "options" argument must be an object');
+    const readSize = options.readSize === undefined ? 65536 : intArg('options.readSize', options.readSize, 1, 1 << 30);
     if (!(sock instanceof Socket)) throw new XsockError('ERR_XSOCK_INVALID_ARG_TYPE', 'The "socket" argument must be an xsock Socket');
     sock.live();
     if (sock.type !== C.SOCK_STREAM) {
@@ -51,7 +53,7 @@ export class SocketDuplex extends Duplex {
     });
     this.socket = sock;
     this.owns = options.close ?? true;
-    this.readSize = options.readSize ?? 65536;
+    this.readSize = readSize;
     this.slab = Buffer.allocUnsafe(this.readSize);
   }
 

@@ -101,6 +101,20 @@ export class AbortError extends Error {
   }
 }
 
+/**
+ * A value as error messages show it: never throws, whatever it is (Symbols, objects
+ * without a prototype or with a throwing toString, BigInts).
+ */
+export function shown(value: unknown): string {
+  switch (typeof value) {
+    case 'string': return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}...` : value);
+    case 'number': case 'boolean': case 'bigint': case 'undefined': return String(value);
+    case 'symbol': return value.description === undefined ? 'a Symbol' : `Symbol(${value.description})`;
+    case 'function': return 'a function';
+    default: return value === null ? 'null' : Array.isArray(value) ? 'an array' : 'an object';
+  }
+}
+
 /** Argument checks: each throws an ERR_XSOCK_* error naming the argument. */
 export function argType(name: string, expected: string, value: unknown): XsockError {
   const got = value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;

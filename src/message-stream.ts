@@ -11,7 +11,7 @@
 import { Writable } from 'node:stream';
 import { constants as C } from './constants.js';
 import { XsockError, argType } from './errors.js';
-import type { AddressLike } from './address.js';
+import { encodeAddress, ADDR_BUF_SIZE, type AddressLike } from './address.js';
 import { Socket } from './socket/socket.js';
 import { shutdownOnFinal } from './duplex.js';
 
@@ -37,6 +37,9 @@ export class MessageWriter extends Writable {
   private readonly shutdownOnEnd: boolean;
 
   constructor(sock: Socket, options: MessageWriterOptions = {}) {
+    if (options === null || typeof options !== 'object') throw argType('options', 'an object', options);
+    // Checked now, not at the first write: a bad destination must fail where it was given.
+    if (options.to !== undefined) encodeAddress(options.to, Buffer.alloc(ADDR_BUF_SIZE), 'options.to');
     if (!(sock instanceof Socket)) throw argType('socket', 'an xsock Socket', sock);
     sock.live();
     if (sock.type !== C.SOCK_DGRAM && sock.type !== C.SOCK_SEQPACKET) {

@@ -13,7 +13,7 @@
  */
 import { native, POLL_IN, POLL_OUT, POLL_PRI, POLL_RDHUP, POLL_ERR, POLL_HUP } from './binding.js';
 import { XsockError, argType, intArg, systemError } from './errors.js';
-import { arm, type WaitOptions } from './wait.js';
+import { arm, deadlineOf, type WaitOptions } from './wait.js';
 import { constants as C } from './constants.js';
 
 export { POLL_IN, POLL_OUT, POLL_PRI, POLL_RDHUP, POLL_ERR, POLL_HUP };
@@ -118,6 +118,11 @@ export class Readiness {
     if (this._closed) return Promise.reject(new XsockError('ERR_XSOCK_CLOSED', 'the socket is closed'));
     if (typeof mask !== 'number' || !Number.isInteger(mask) || (mask & ALL) === 0) {
       return Promise.reject(argType('mask', 'a non-zero set of POLL_* bits', mask));
+    }
+    try {
+      deadlineOf(opts); // signal and timeout checked before anything is armed
+    } catch (err) {
+      return Promise.reject(err);
     }
     if (!this.register()) return Promise.reject(this.failure!);
     let hit = this.ready & (mask | WAKES_ALL);

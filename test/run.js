@@ -8,6 +8,6 @@ import { readdirSync } from 'node:fs';
 const files = process.argv.slice(2).length ? process.argv.slice(2)
   : readdirSync(new URL('.', import.meta.url)).filter((f) => f.endsWith('.test.js')).sort().map((f) => `test/${f}`);
 const r = spawnSync(process.execPath, [
-  '--expose-gc', '--test', '--test-concurrency=2', '--test-timeout=120000', '--test-force-exit', ...files,
+  '--expose-gc', '--test', '--test-concurrency=2', '--test-timeout=300000', '--test-force-exit', ...files,
 ], { stdio: 'inherit' });
 process.exit(r.status ?? 1);

@@ -6,7 +6,7 @@
 import { lstatSync, unlinkSync, fstatSync } from 'node:fs';
 import { native } from '../binding.js';
 import { constants as C } from '../constants.js';
-import { XsockError, check, intArg, systemError, argValue } from '../errors.js';
+import { XsockError, argType, check, intArg, systemError, argValue, shown } from '../errors.js';
 import { POLL_IN, POLL_OUT, scratch, ensureInit, type WaitOptions } from '../readiness.js';
 import { encodeAddress, decodeAddress, describeAddress, ADDR_BUF_SIZE, type AddressLike, type SockAddr } from '../address.js';
 import type { SocketCore } from './core.js';
@@ -73,6 +73,7 @@ export function discover(fd: number): { domain: number; type: number; protocol: 
 
 /** bind(2). */
 export function bind(c: SocketCore, address: AddressLike, options: BindOptions = {}): void {
+  if (options === null || typeof options !== 'object') throw argType('options', 'an object { unlinkStale? }', options);
   const fd = c.live();
   const len = encodeAddress(address, addrBuf);
   const rc = native.bind(fd, addrBuf, len);
@@ -161,7 +162,7 @@ function notYet(c: SocketCore): false {
 export function shutdown(c: SocketCore, how: unknown): void {
   const h = how === 'read' ? C.SHUT_RD : how === 'write' ? C.SHUT_WR : how === 'both' ? C.SHUT_RDWR
     : typeof how === 'number' && (how === C.SHUT_RD || how === C.SHUT_WR || how === C.SHUT_RDWR) ? how : -1;
-  if (h < 0) throw argValue('how', `must be 'read', 'write', 'both' or SHUT_RD/SHUT_WR/SHUT_RDWR; received ${String(how)}`);
+  if (h < 0) throw argValue('how', `must be 'read', 'write', 'both' or SHUT_RD/SHUT_WR/SHUT_RDWR; received ${shown(how)}`);
   check(native.shutdown(c.live(), h), 'shutdown');
 }
 

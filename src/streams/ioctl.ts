@@ -3,7 +3,7 @@
  * Calls that may wait (I_SENDFD, I_RECVFD) return Promises and report system errors by
  * rejecting; the others answer at once and throw. Bad arguments always throw at once.
  */
-import { argValue, intArg } from '../errors.js';
+import { argValue, intArg, shown } from '../errors.js';
 import { I_SENDFD, I_RECVFD, I_SETSIG, I_GETSIG, I_NREAD } from './constants.js';
 import { endpoint } from './pipe.js';
 import { sendfd, recvfd, nread, type StrRecvFd } from './fdpass.js';
@@ -38,6 +38,6 @@ export function ioctl(fd: number, cmd: number, arg?: number, handler?: SigpollHa
     case I_GETSIG: return getsig(endpoint(fd, 'ioctl'));
     case I_NREAD: return nread(endpoint(fd, 'ioctl'));
     default:
-      throw argValue('cmd', `must be one of I_SENDFD, I_RECVFD, I_SETSIG, I_GETSIG, I_NREAD; received ${String(cmd)}`);
+      throw argValue('cmd', `must be one of I_SENDFD, I_RECVFD, I_SETSIG, I_GETSIG, I_NREAD; received ${shown(cmd)}`);
   }
 }

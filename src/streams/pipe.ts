@@ -5,7 +5,7 @@
  * XTI endpoint's number works with ioctl() here too.
  */
 import { constants as C } from '../constants.js';
-import { intArg, systemError, argValue } from '../errors.js';
+import { intArg, systemError, argValue, shown } from '../errors.js';
 import { register, lookup, unregister } from '../socket/descriptors.js';
 import { fstatSync } from 'node:fs';
 import { Socket, socketpair, closeFd } from '../socket/index.js';
@@ -104,5 +104,5 @@ export function fcntl(fd: number, cmd: number, arg = 0): number {
     nonblocking.set(s, (arg & O_NONBLOCK) !== 0);
     return 0;
   }
-  throw argValue('cmd', `must be F_GETFL (${F_GETFL}) or F_SETFL (${F_SETFL}); received ${String(cmd)}`);
+  throw argValue('cmd', `must be F_GETFL (${F_GETFL}) or F_SETFL (${F_SETFL}); received ${shown(cmd)}`);
 }

@@ -10,7 +10,7 @@
  */
 import { constants as C } from '../constants.js';
 import { POLL_IN, POLL_OUT, POLL_RDHUP } from '../readiness.js';
-import type { SystemError } from '../errors.js';
+import { shown, type SystemError } from '../errors.js';
 import type { Socket } from '../socket/socket.js';
 import { T_CALL, T_DIS, T_CLTS, T_COTS_ORD, T_IDLE, T_INCON, T_OUTCON, T_INREL, T_OUTREL, T_UNBND } from './constants.js';
 import {
@@ -190,7 +190,7 @@ export function t_accept(fd: number, resfd: number, call: TCall): number {
     }
     refresh(ep);
     const ind = Number.isInteger(c.sequence) ? ep.outstanding.get(c.sequence) : undefined;
-    if (!ind || ind.gone) throw terror('t_accept', TBADSEQ, `no outstanding indication ${String(c.sequence)}`);
+    if (!ind || ind.gone) throw terror('t_accept', TBADSEQ, `no outstanding indication ${shown(c.sequence)}`);
     const ocnt = ep.ocnt;
     ep.outstanding.delete(ind.seq);
     ep.qfullReported = false;
@@ -222,7 +222,7 @@ export function t_snddis(fd: number, call?: TCall | null): number {
     if (c) noUserData('t_snddis', c.udata, 'call.udata');
     if (ep.state === T_INCON) {
       const ind = c && Number.isInteger(c.sequence) ? ep.outstanding.get(c.sequence) : undefined;
-      if (!ind) throw terror('t_snddis', TBADSEQ, `no outstanding indication ${String(c?.sequence)}`);
+      if (!ind) throw terror('t_snddis', TBADSEQ, `no outstanding indication ${shown(c?.sequence)}`);
       const ocnt = ep.ocnt;
       abort(ind.sock);
       ep.outstanding.delete(ind.seq);

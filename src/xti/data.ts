@@ -6,7 +6,7 @@
  * with T_MORE on receive; on a byte stream T_MORE marks the rest of an arrival (arrival.ts).
  */
 import { constants as C } from '../constants.js';
-import { XsockError, bytesArg, intArg, systemError } from '../errors.js';
+import { XsockError, bytesArg, intArg, systemError, shown } from '../errors.js';
 import { POLL_IN, POLL_OUT, POLL_PRI } from '../readiness.js';
 import type { Message } from '../socket/index.js';
 import { T_CLTS, T_COTS_ORD, T_EXPEDITED, T_MORE, T_PUSH, T_SENDZERO, T_INVALID, T_IOV_MAX } from './constants.js';
@@ -37,7 +37,7 @@ function lost(ep: Endpoint, call: string, rc: number, syscall: string): never {
 }
 
 function sendChecks(ep: Endpoint, call: string, n: number, flags: number): void {
-  if (!Number.isInteger(flags) || (flags & ~(T_MORE | T_EXPEDITED | T_PUSH)) !== 0) throw terror(call, TBADFLAG, `unknown flags ${String(flags)}`);
+  if (!Number.isInteger(flags) || (flags & ~(T_MORE | T_EXPEDITED | T_PUSH)) !== 0) throw terror(call, TBADFLAG, `unknown flags ${shown(flags)}`);
   if (ep.provider.info.servtype === T_CLTS) throw terror(call, TNOTSUPPORT, `${ep.provider.name} is connectionless: use t_sndudata`);
   checkState(call === 't_sndv' ? 't_sndv' : 't_snd', ep.state);
   refresh(ep);

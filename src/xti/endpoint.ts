@@ -10,7 +10,7 @@
  * moved onto the old number (see moveTo).
  */
 import { constants as C } from '../constants.js';
-import { XsockError } from '../errors.js';
+import { XsockError, shown } from '../errors.js';
 import { socket, closeFd, type Socket } from '../socket/index.js';
 import { register, unregister } from '../socket/descriptors.js';
 import { encodeAddress, decodeAddress, ADDR_BUF_SIZE, type SockAddr } from '../address.js';
@@ -88,7 +88,7 @@ const endpoints = new Map<number, Endpoint>();
 /** The endpoint behind `fd`, or TBADF (closed, never opened, or not an XTI endpoint). */
 export function endpointOf(fd: unknown, call: string): Endpoint {
   const ep = typeof fd === 'number' ? endpoints.get(fd) : undefined;
-  if (!ep || ep.sock.closed) throw terror(call, TBADF, `${String(fd)} is not an open XTI endpoint`);
+  if (!ep || ep.sock.closed) throw terror(call, TBADF, `${shown(fd)} is not an open XTI endpoint`);
   return ep;
 }
 

@@ -3,7 +3,7 @@
  * XTI call throws (or rejects with). `t_errno` is also kept module-wide, as C keeps it,
  * so a port can read it after a failure; TSYSERR carries the system error.
  */
-import { strerror, type SystemError } from '../errors.js';
+import { strerror, argType, type SystemError } from '../errors.js';
 
 export const TBADADDR = 1;
 export const TBADOPT = 2;
@@ -117,6 +117,7 @@ export function mappedError(call: string, err: unknown): TError | null {
 
 /** t_strerror(3NSL): the message for a t_errno value; "<n>: error unknown" out of range. */
 export function t_strerror(errnum: number): string {
+  if (typeof errnum !== 'number') throw argType('errnum', 'a t_errno number', errnum);
   return Number.isInteger(errnum) && errnum >= 0 && errnum < texts.length ? texts[errnum]! : `${errnum}: error unknown`;
 }
 
@@ -125,6 +126,7 @@ export function t_strerror(errnum: number): string {
  * error's text for TSYSERR. Returns 0.
  */
 export function t_error(msg: string): number {
+  if (typeof msg !== 'string' && msg !== null && msg !== undefined) throw argType('msg', 'a string', msg);
   const head = msg ? `${msg}: ` : '';
   const sys = t_errno === TSYSERR && lastErrno ? `: ${strerror(lastErrno)}` : '';
   process.stderr.write(`${head}${t_strerror(t_errno)}${sys}\n`);

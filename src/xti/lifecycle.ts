@@ -5,7 +5,7 @@
  */
 import { fstatSync } from 'node:fs';
 import { constants as C } from '../constants.js';
-import { XsockError, argType, intArg, systemError } from '../errors.js';
+import { XsockError, argType, intArg, systemError, shown } from '../errors.js';
 import { Socket } from '../socket/socket.js';
 import { lookup } from '../socket/descriptors.js';
 import {
@@ -32,8 +32,20 @@ function maxQlen(ep: Endpoint): number {
 function copyInfo(info: unknown, from: Readonly<TInfo>, call: string): void {
   if (info === null || info === undefined) return;
   if (typeof info !== 'object') throw argType('info', 'a t_info object', info);
+  // Checked before anything happens, so a frozen or getter-only object fails t_open
+  // before it makes a socket (which would then leak).
+  if (Object.isFrozen(info) || Object.keys(from).some((k) => !writable(info, k))) {
+    throw new XsockError('ERR_XSOCK_INVALID_ARG_VALUE', `The "info" argument of ${call} must be a writable t_info object`);
+  }
   Object.assign(info, from);
-  void call;
+}
+
+function writable(o: object, key: string): boolean {
+  for (let p: object | null = o; p !== null; p = Object.getPrototypeOf(p) as object | null) {
+    const d = Object.getOwnPropertyDescriptor(p, key);
+    if (d) return d.writable === true || d.set !== undefined;
+  }
+  return Object.isExtensible(o);
 }
 
 /**
@@ -47,11 +59,11 @@ export function t_open(name: string, oflag: number, info?: TInfo | null): number
     const p = findProvider(name);
     if (!p) throw terror('t_open', TBADNAME, `no transport provider ${name}`);
     if (!Number.isInteger(oflag) || (oflag & 3) !== O_RDWR || (oflag & ~(O_RDWR | O_NONBLOCK | C.O_CLOEXEC)) !== 0) {
-      throw terror('t_open', TBADFLAG, `oflag must be O_RDWR, optionally | O_NONBLOCK; received ${String(oflag)}`);
+      throw terror('t_open', TBADFLAG, `oflag must be O_RDWR, optionally | O_NONBLOCK; received ${shown(oflag)}`);
     }
     if (info !== undefined && info !== null && typeof info !== 'object') throw argType('info', 'a t_info object', info);
+    copyInfo(info, p.info, 't_open'); // before the socket exists: a bad info leaks nothing
     const ep = addEndpoint(providerSocket(p), p, (oflag & O_NONBLOCK) !== 0);
-    copyInfo(info, p.info, 't_open');
     return ep.fd;
   });
 }
@@ -142,7 +154,7 @@ export function t_sync(fd: number): number {
   return now('t_sync', () => {
     const ep = findEndpoint(fd);
     if (ep && !ep.sock.closed) return ep.state;
-    if (!Number.isInteger(fd) || fd < 0) throw terror('t_sync', TBADF, `${String(fd)} is not a descriptor`);
+    if (!Number.isInteger(fd) || fd < 0) throw terror('t_sync', TBADF, `${shown(fd)} is not a descriptor`);
     let isSocket = false;
     try {
       isSocket = fstatSync(fd).isSocket();
@@ -208,7 +220,7 @@ export function t_alloc(fd: number, struct_type: number, fields: number): any {
 
 /** t_sysconf(3NSL): _SC_T_IOV_MAX -> T_IOV_MAX; any other name: TBADFLAG. */
 export function t_sysconf(name: number): number {
-  if (name !== _SC_T_IOV_MAX) throw terror('t_sysconf', TBADFLAG, `unknown name ${String(name)}`);
+  if (name !== _SC_T_IOV_MAX) throw terror('t_sysconf', TBADFLAG, `unknown name ${shown(name)}`);
   return T_IOV_MAX;
 }
 
@@ -226,6 +238,6 @@ export function fcntl(fd: number, cmd: number, arg = 0): number {
     ep.nonblock = (arg & O_NONBLOCK) !== 0;
     return 0;
   }
-  throw new XsockError('ERR_XSOCK_INVALID_ARG_VALUE', `The "cmd" argument must be F_GETFL (${F_GETFL}) or F_SETFL (${F_SETFL}); received ${String(cmd)}`);
+  throw new XsockError('ERR_XSOCK_INVALID_ARG_VALUE', `The "cmd" argument must be F_GETFL (${F_GETFL}) or F_SETFL (${F_SETFL}); received ${shown(cmd)}`);
 }
 

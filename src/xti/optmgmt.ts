@@ -6,7 +6,7 @@
  * (t_linger, t_kpalive) or bytes (IP_OPTIONS). Defaults are what a fresh socket of the
  * provider reports.
  */
-import { XsockError } from '../errors.js';
+import { XsockError, argType, shown } from '../errors.js';
 import type { Socket, Linger } from '../socket/index.js';
 import {
   T_OPTMGMT, T_NEGOTIATE, T_CHECK, T_DEFAULT, T_CURRENT, T_SUCCESS, T_FAILURE, T_PARTSUCCESS, T_READONLY,
@@ -134,6 +134,7 @@ const specs: Spec[] = [
 
 /** Builds an option buffer (t_opthdr + value, 4-byte aligned) from options. */
 export function encodeOptions(options: readonly TOption[]): Buffer {
+  if (!Array.isArray(options)) throw argType('options', 'an array of { level, name, value }', options);
   const parts: Buffer[] = [];
   for (const o of options) {
     const value = typeof o.value === 'number' ? u32(o.value) : Array.isArray(o.value) ? Buffer.concat((o.value as number[]).map(u32)) : o.value;
@@ -150,6 +151,7 @@ export function encodeOptions(options: readonly TOption[]): Buffer {
 
 /** Parses an option buffer; null when malformed. */
 export function decodeOptions(buf: Buffer): TOption[] | null {
+  if (!Buffer.isBuffer(buf)) throw argType('buf', 'a Buffer', buf);
   const out: TOption[] = [];
   let off = 0;
   while (off < buf.length) {
@@ -193,7 +195,7 @@ export function t_optmgmt(fd: number, req: TOptmgmtStruct, ret: TOptmgmtStruct):
     const rt = structArg<TOptmgmtStruct>('ret', ret, T_OPTMGMT, false)!;
     const action = rq.flags;
     if (action !== T_NEGOTIATE && action !== T_CHECK && action !== T_DEFAULT && action !== T_CURRENT) {
-      throw terror('t_optmgmt', TBADFLAG, `req.flags must be T_NEGOTIATE, T_CHECK, T_DEFAULT or T_CURRENT; received ${String(action)}`);
+      throw terror('t_optmgmt', TBADFLAG, `req.flags must be T_NEGOTIATE, T_CHECK, T_DEFAULT or T_CURRENT; received ${shown(action)}`);
     }
     const asked = decodeOptions(contents(rq.opt));
     if (!asked || asked.length === 0) throw terror('t_optmgmt', TBADOPT, 'req.opt holds no well-formed t_opthdr');

@@ -3,7 +3,7 @@
  * them. t_alloc tags what it builds with its structure type, so a structure passed where
  * another is expected is refused by name.
  */
-import { XsockError } from '../errors.js';
+import { XsockError, argType, shown } from '../errors.js';
 import { T_BIND, T_OPTMGMT, T_CALL, T_DIS, T_UNITDATA, T_UDERROR, T_INFO, T_ADDR, T_OPT, T_UDATA } from './constants.js';
 import { TBUFOVFLW, TNOSTRUCTYPE, terror } from './errors.js';
 import type { TInfo } from './providers.js';
@@ -33,6 +33,7 @@ const fieldsOf: Record<number, readonly string[]> = {
 
 /** A netbuf of `size` bytes; sizes T_INFINITE/T_INVALID/0 give no buffer (maxlen 0). */
 export function netbuf(size: number): Netbuf {
+  if (typeof size !== 'number' || !Number.isInteger(size)) throw argType('size', 'an integer (a provider size; T_INFINITE and T_INVALID give an empty netbuf)', size);
   return size > 0 ? { maxlen: size, len: 0, buf: Buffer.alloc(size) } : { maxlen: 0, len: 0, buf: Buffer.alloc(0) };
 }
 
@@ -57,7 +58,7 @@ export function allocStruct(type: number, fields: number, info: TInfo): object {
     case T_UNITDATA: s = { addr: want(T_ADDR, info.addr), opt: want(T_OPT, info.options), udata: want(T_UDATA, info.tsdu) }; break;
     case T_UDERROR: s = { addr: want(T_ADDR, info.addr), opt: want(T_OPT, info.options), error: 0 }; break;
     case T_INFO: s = { ...info }; break;
-    default: throw terror('t_alloc', TNOSTRUCTYPE, `unknown structure type ${String(type)}`);
+    default: throw terror('t_alloc', TNOSTRUCTYPE, `unknown structure type ${shown(type)}`);
   }
   Object.defineProperty(s, STRUCT_TYPE, { value: type, enumerable: false });
   return s;
@@ -65,7 +66,7 @@ export function allocStruct(type: number, fields: number, info: TInfo): object {
 
 /** t_free(3NSL): releases a structure t_alloc made (the GC frees memory); checks its type. */
 export function t_free(ptr: unknown, type: number): number {
-  if (!(type in structNames)) throw terror('t_free', TNOSTRUCTYPE, `unknown structure type ${String(type)}`);
+  if (typeof type !== 'number' || !(type in structNames)) throw terror('t_free', TNOSTRUCTYPE, `unknown structure type ${shown(type)}`);
   const tagged = ptr !== null && typeof ptr === 'object' ? (ptr as Record<symbol, unknown>)[STRUCT_TYPE] : undefined;
   if (tagged !== undefined && tagged !== type) throw terror('t_free', TNOSTRUCTYPE, `the structure is a ${structNames[tagged as number]}, not a ${structNames[type]}`);
   if (ptr && typeof ptr === 'object') {
