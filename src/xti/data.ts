@@ -13,7 +13,7 @@ import { T_CLTS, T_COTS_ORD, T_EXPEDITED, T_MORE, T_PUSH, T_SENDZERO, T_INVALID,
 import { TBADDATA, TBADFLAG, TFLOW, TLOOK, TNODATA, TNOTSUPPORT, terror } from './errors.js';
 import { checkState } from './states.js';
 import { endpointOf, type Endpoint } from './endpoint.js';
-import { refresh, disconnected } from './look.js';
+import { refresh } from './look.js';
 import { mayWait, rc as sys } from './call.js';
 import { arrivalBytes, arrivalMore } from './arrival.js';
 import type { TIovec } from './structures.js';
@@ -30,7 +30,7 @@ function isRecord(ep: Endpoint): boolean {
 /** A send/recv error that means the connection is gone: stored as T_DISCONNECT, TLOOK. */
 function lost(ep: Endpoint, call: string, rc: number, syscall: string): never {
   if (RESETS.has(-rc)) {
-    disconnected(ep, -rc === C.ENOTCONN ? C.ECONNRESET : -rc);
+    ep.storeDisconnect(-rc === C.ENOTCONN ? C.ECONNRESET : -rc);
     throw terror(call, TLOOK, 'the connection was lost');
   }
   throw systemError(rc, syscall);
@@ -62,7 +62,7 @@ function snd(ep: Endpoint, call: string, data: Buffer, flags: number): number | 
       sendChecks(ep, call, data.length, flags);
       checked = true;
       if (isRecord(ep) && flags & T_MORE) {
-        ep.sndMore.push(Buffer.from(data));
+        ep.holdFragment(data);
         return data.length;
       }
     }
@@ -72,7 +72,7 @@ function snd(ep: Endpoint, call: string, data: Buffer, flags: number): number | 
       const rc = sys(() => sock.trySend(record));
       if (rc === -C.EAGAIN) return flow(ep);
       if (rc < 0) lost(ep, call, rc, 'send');
-      ep.sndMore = [];
+      ep.fragmentsSent();
       return data.length;
     }
     const oob = flags & T_EXPEDITED ? C.MSG_OOB : 0;
@@ -151,8 +151,7 @@ function rcv(ep: Endpoint, call: string, into: Buffer, out: TFlags | undefined):
     if (ep.discons.length > 0) throw terror(call, TLOOK, 'a disconnect indication is pending');
     const sock = ep.sock;
     if (ep.rest) {
-      const n = ep.rest.copy(into, 0);
-      ep.rest = n < ep.rest.length ? ep.rest.subarray(n) : null;
+      const n = ep.takeRest(into);
       set(ep.rest ? T_MORE : 0);
       return n;
     }
@@ -180,11 +179,10 @@ function rcv(ep: Endpoint, call: string, into: Buffer, out: TFlags | undefined):
 
 function endOfFile(ep: Endpoint, call: string): never {
   if (ep.provider.info.servtype === T_COTS_ORD) {
-    ep.ordrel = true;
-    ep.ended = true;
+    ep.storeOrderlyRelease();
     throw terror(call, TLOOK, 'an orderly release indication is pending');
   }
-  disconnected(ep, C.ECONNRESET);
+  ep.storeDisconnect(C.ECONNRESET);
   throw terror(call, TLOOK, 'the peer disconnected');
 }
 
@@ -213,7 +211,7 @@ function rcvRecord(ep: Endpoint, call: string, into: Buffer, set: (f: number) =>
   const rc = sys(() => sock.tryRecvInto(whole));
   if (rc < 0) lost(ep, call, rc, 'recv');
   whole.copy(into, 0, 0, into.length);
-  ep.rest = whole.subarray(into.length, rc);
+  ep.keepRest(whole.subarray(into.length, rc));
   set(T_MORE);
   return into.length;
 }

@@ -45,7 +45,7 @@ function sndudata(ep: Endpoint, call: string, ud: TUnitdata, data: Buffer): numb
     }
     if (rc === -C.EMSGSIZE) throw terror(call, TBADDATA, 'the datagram is too large');
     if (UNREACHABLE.has(-rc)) {
-      ep.uderrs.push({ addr: Buffer.from(destBytes), error: -rc });
+      ep.storeUderr(Buffer.from(destBytes), -rc);
       return 0;
     }
     throw systemError(rc, 'sendto');
@@ -83,8 +83,7 @@ function rcvudata(ep: Endpoint, call: string, ud: TUnitdata, into: Buffer, out: 
     if (ep.uderrs.length > 0) throw terror(call, TLOOK, 'a unitdata error indication is pending');
     ud.opt.len = 0;
     if (ep.rest) {
-      const n = ep.rest.copy(into, 0);
-      ep.rest = n < ep.rest.length ? ep.rest.subarray(n) : null;
+      const n = ep.takeRest(into);
       if (ud.addr.maxlen > 0) ud.addr.len = 0;
       set(ep.rest ? T_MORE : 0);
       return n;
@@ -110,7 +109,7 @@ function rcvudata(ep: Endpoint, call: string, ud: TUnitdata, into: Buffer, out: 
     if (!fill(ud.addr, from)) throw overflow(call, 'unitdata.addr'); // the datagram is discarded
     const n = Math.min(d.data.length, into.length);
     d.data.copy(into, 0, 0, n);
-    ep.rest = n < d.data.length ? Buffer.from(d.data.subarray(n)) : null;
+    ep.keepRest(n < d.data.length ? Buffer.from(d.data.subarray(n)) : null);
     set(ep.rest ? T_MORE : 0);
     return n;
   });
@@ -150,7 +149,7 @@ export function t_rcvuderr(fd: number, uderr?: TUderr | null): number {
     checkState('t_rcvuderr', ep.state);
     const u = structArg<TUderr>('uderr', uderr, T_UDERROR, true);
     refresh(ep);
-    const e = ep.uderrs.shift();
+    const e = ep.takeUderr();
     if (!e) throw terror('t_rcvuderr', TNOUDERR, 'no unitdata error is pending');
     if (u) {
       u.error = e.error;
