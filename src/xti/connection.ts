@@ -18,6 +18,7 @@ import {
   TOUTSTATE, TPROVMISMATCH, TQFULL, TRESQLEN, terror, mappedError,
 } from './errors.js';
 import { checkState } from './states.js';
+import type { XtiCall } from './names.js';
 import { endpointOf, toSockAddr, fromSockAddr, renewSocket, type Endpoint } from './endpoint.js';
 import { structArg, contents, fill, overflow, type TCall, type TDiscon } from './structures.js';
 import { refresh, currentEvent } from './look.js';
@@ -25,19 +26,19 @@ import { mayWait, now, waitAny } from './call.js';
 
 const REFUSALS = new Set(['ECONNREFUSED', 'ENOENT', 'ETIMEDOUT', 'ENETUNREACH', 'EHOSTUNREACH', 'ECONNRESET']);
 
-function connectionMode(ep: Endpoint, call: string): void {
+function connectionMode(ep: Endpoint, call: XtiCall): void {
   if (ep.provider.info.servtype === T_CLTS) throw terror(call, TNOTSUPPORT, `${ep.provider.name} is connectionless`);
 }
 
-function orderly(ep: Endpoint, call: string): void {
+function orderly(ep: Endpoint, call: XtiCall): void {
   if (ep.provider.info.servtype !== T_COTS_ORD) throw terror(call, TNOTSUPPORT, `${ep.provider.name} has no orderly release`);
 }
 
-function noUserData(call: string, nb: { len: number } | undefined, what: string): void {
+function noUserData(call: XtiCall, nb: { len: number } | undefined, what: string): void {
   if (nb && nb.len > 0) throw terror(call, TBADDATA, `${what}: this provider carries no user data with connect/disconnect`);
 }
 
-function lookIfDisconnected(ep: Endpoint, call: string): void {
+function lookIfDisconnected(ep: Endpoint, call: XtiCall): void {
   refresh(ep);
   if (ep.discons.length > 0) throw terror(call, TLOOK, 'a disconnect indication is pending');
 }
@@ -106,7 +107,7 @@ export function t_connect(fd: number, sndcall: TCall, rcvcall?: TCall | null): n
 }
 
 /** Completes a connect in T_OUTCON: 0, null (not yet), or TLOOK on a disconnect. */
-function confirm(ep: Endpoint, call: string, c: TCall | null): number | null {
+function confirm(ep: Endpoint, call: XtiCall, c: TCall | null): number | null {
   if (ep.state !== T_OUTCON) throw terror(call, TOUTSTATE, 'the connect was abandoned');
   lookIfDisconnected(ep, call);
   if (!ep.connected) return null;
@@ -245,7 +246,7 @@ export function t_sndrel(fd: number): number {
   return now('t_sndrel', () => sndrel(endpointOf(fd, 't_sndrel'), 't_sndrel'));
 }
 
-function sndrel(ep: Endpoint, call: string): number {
+function sndrel(ep: Endpoint, call: XtiCall): number {
   orderly(ep, call);
   checkState('t_sndrel', ep.state);
   lookIfDisconnected(ep, call);
@@ -261,7 +262,7 @@ export function t_rcvrel(fd: number): number {
   return now('t_rcvrel', () => rcvrel(endpointOf(fd, 't_rcvrel'), 't_rcvrel'));
 }
 
-function rcvrel(ep: Endpoint, call: string): number {
+function rcvrel(ep: Endpoint, call: XtiCall): number {
   orderly(ep, call);
   checkState('t_rcvrel', ep.state);
   lookIfDisconnected(ep, call);

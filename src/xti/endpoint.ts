@@ -16,6 +16,7 @@ import { register, unregister } from '../socket/descriptors.js';
 import { encodeAddress, decodeAddress, ADDR_BUF_SIZE, type SockAddr } from '../address.js';
 import { T_UNBND } from './constants.js';
 import { nextState } from './states.js';
+import type { XtiCall, XtiState, StateEvent } from './names.js';
 import { TBADADDR, TBADF, terror } from './errors.js';
 import type { Provider } from './providers.js';
 
@@ -37,7 +38,7 @@ export class Endpoint {
   readonly fd: number;
   readonly provider: Provider;
   #sock: Socket;
-  #state: number = T_UNBND;
+  #state: XtiState = T_UNBND;
   #nonblock: boolean;
   #qlen = 0;
   /** Address bytes given to t_bind (null: provider-chosen), for rebinding fresh sockets. */
@@ -70,7 +71,7 @@ export class Endpoint {
   }
 
   get sock(): Socket { return this.#sock; }
-  get state(): number { return this.#state; }
+  get state(): XtiState { return this.#state; }
   get nonblock(): boolean { return this.#nonblock; }
   get qlen(): number { return this.#qlen; }
   get bindReq(): Buffer | null { return this.#bindReq; }
@@ -91,7 +92,7 @@ export class Endpoint {
   }
 
   /** Moves along the state table on `event`; `ocnt` is the count before the call changed it. */
-  transition(event: string, ocnt = 0): void {
+  transition(event: StateEvent, ocnt = 0): void {
     this.#state = nextState(event, this.#state, ocnt);
   }
 
@@ -101,7 +102,7 @@ export class Endpoint {
   }
 
   /** t_sync's take-over of a descriptor: the state and qlen the kernel reports. */
-  adopt(state: number, qlen: number): void {
+  adopt(state: XtiState, qlen: number): void {
     this.#state = state;
     this.#qlen = qlen;
   }
@@ -325,7 +326,7 @@ export class Endpoint {
 const endpoints = new Map<number, Endpoint>();
 
 /** The endpoint behind `fd`, or TBADF (closed, never opened, or not an XTI endpoint). */
-export function endpointOf(fd: unknown, call: string): Endpoint {
+export function endpointOf(fd: unknown, call: XtiCall): Endpoint {
   const ep = typeof fd === 'number' ? endpoints.get(fd) : undefined;
   if (!ep || ep.sock.closed) throw terror(call, TBADF, `${String(fd)} is not an open XTI endpoint`);
   return ep;
@@ -404,7 +405,7 @@ const scratchAddr = Buffer.alloc(ADDR_BUF_SIZE);
  * bytes of their own family, as C callers fill them; loopback providers take any bytes as
  * the abstract name. Anything else: TBADADDR.
  */
-export function toSockAddr(ep: Endpoint, bytes: Buffer, call: string): SockAddr {
+export function toSockAddr(ep: Endpoint, bytes: Buffer, call: XtiCall): SockAddr {
   const p = ep.provider;
   if (p.domain === 'unix') {
     if (bytes.length === 0 || bytes.length > p.info.addr) throw terror(call, TBADADDR, `a ${p.name} address is 1 to ${p.info.addr} bytes; got ${bytes.length}`);

@@ -15,6 +15,7 @@ import {
 import { TBADF, TBADFLAG, TBADNAME, TLOOK, terror, mappedError } from './errors.js';
 import { findProvider, providerFor, type TInfo } from './providers.js';
 import { checkState } from './states.js';
+import type { XtiCall } from './names.js';
 import {
   endpointOf, findEndpoint, addEndpoint, removeEndpoint, providerSocket, bindSocket,
   fromSockAddr, type Endpoint,
@@ -29,7 +30,7 @@ function maxQlen(ep: Endpoint): number {
   return ep.provider.domain === 'unix' ? 128 : C.SOMAXCONN > 0 ? 4096 : 128;
 }
 
-function copyInfo(info: unknown, from: Readonly<TInfo>, call: string): void {
+function copyInfo(info: unknown, from: Readonly<TInfo>, call: XtiCall): void {
   if (info === null || info === undefined) return;
   if (typeof info !== 'object') throw argType('info', 'a t_info object', info);
   Object.assign(info, from);

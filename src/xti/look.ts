@@ -12,6 +12,7 @@ import {
   T_LISTEN, T_CONNECT, T_DATA, T_EXDATA, T_DISCONNECT, T_UDERR, T_ORDREL,
 } from './constants.js';
 import { endpointOf, type Endpoint } from './endpoint.js';
+import type { XtiEvent } from './names.js';
 
 const POLL_ALL = C.POLLIN | C.POLLPRI | C.POLLRDHUP | C.POLLHUP | C.POLLERR;
 /** Reads and clears SO_ERROR (0 when none, or when the socket cannot say). */
@@ -122,7 +123,7 @@ export function drainErrorQueue(ep: Endpoint): void {
 }
 
 /** The single current event of the endpoint, or 0. */
-export function currentEvent(ep: Endpoint): number {
+export function currentEvent(ep: Endpoint): XtiEvent | 0 {
   refresh(ep);
   if (ep.discons.length > 0) return T_DISCONNECT;
   const s = ep.sock;

@@ -11,6 +11,7 @@ import { datagramOutputPace, type Datagram } from '../socket/index.js';
 import { T_CLTS, T_UNITDATA, T_UDERROR, T_SENDZERO, T_MORE } from './constants.js';
 import { TBADDATA, TBADOPT, TFLOW, TLOOK, TNODATA, TNOTSUPPORT, TNOUDERR, terror } from './errors.js';
 import { checkState } from './states.js';
+import type { XtiCall } from './names.js';
 import { endpointOf, toSockAddr, fromSockAddr, type Endpoint } from './endpoint.js';
 import { structArg, contents, fill, overflow, type TUnitdata, type TUderr, type TIovec } from './structures.js';
 import { refresh, drainErrorQueue } from './look.js';
@@ -21,12 +22,12 @@ const UNREACHABLE = new Set([C.ECONNREFUSED, C.ENOENT, C.EHOSTUNREACH, C.ENETUNR
 /** The largest datagram t_rcvudata takes in one piece (the rest is handed out with T_MORE). */
 const MAX_DATAGRAM = 65536;
 
-function connectionless(ep: Endpoint, call: string): void {
+function connectionless(ep: Endpoint, call: XtiCall): void {
   if (ep.provider.info.servtype !== T_CLTS) throw terror(call, TNOTSUPPORT, `${ep.provider.name} is connection-mode: use t_snd`);
 }
 
 /** The shared body of t_sndudata and t_sndvudata. */
-function sndudata(ep: Endpoint, call: string, ud: TUnitdata, data: Buffer): number | Promise<number> {
+function sndudata(ep: Endpoint, call: 't_sndudata' | 't_sndvudata', ud: TUnitdata, data: Buffer): number | Promise<number> {
   // An unconnected sender is told POLLOUT right after EAGAIN: paced instead of spinning.
   return mayWait(ep, call, TFLOW, () => ep.sock.readiness.wait(POLL_OUT), () => {
     connectionless(ep, call);
@@ -71,7 +72,7 @@ export function t_sndvudata(fd: number, unitdata: TUnitdata, iov: readonly TIove
  * ud.addr and its data into `into` (the part that does not fit is returned by later calls
  * with T_MORE). Resolves to the bytes received.
  */
-function rcvudata(ep: Endpoint, call: string, ud: TUnitdata, into: Buffer, out: TFlags | undefined): number | Promise<number> {
+function rcvudata(ep: Endpoint, call: 't_rcvudata' | 't_rcvvudata', ud: TUnitdata, into: Buffer, out: TFlags | undefined): number | Promise<number> {
   if (out !== undefined && (out === null || typeof out !== 'object')) {
     throw new XsockError('ERR_XSOCK_INVALID_ARG_TYPE', 'The "flags" argument must be an object { flags } receiving T_MORE');
   }
