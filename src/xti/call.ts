@@ -8,11 +8,12 @@ import { XsockError } from '../errors.js';
 import { constants as C } from '../constants.js';
 import { TError, TBADF, terror, tsyserr } from './errors.js';
 import type { Endpoint } from './endpoint.js';
+import type { XtiCall } from './names.js';
 import type { SystemError } from '../errors.js';
 import { retry, rejecting, type Pace } from '../socket/index.js';
 
 /** Any failure inside an XTI call -> what the call reports (system errors: TSYSERR). */
-export function xtiError(call: string, err: unknown): unknown {
+export function xtiError(call: XtiCall, err: unknown): unknown {
   if (err instanceof TError) return err;
   if (err instanceof XsockError) return err.code === 'ERR_XSOCK_CLOSED' ? terror(call, TBADF, 'the endpoint was closed') : err;
   const e = err as Partial<SystemError>;
@@ -21,7 +22,7 @@ export function xtiError(call: string, err: unknown): unknown {
 }
 
 /** Runs a call that never waits, mapping failures. */
-export function now<T>(call: string, fn: () => T): T {
+export function now<T>(call: XtiCall, fn: () => T): T {
   try {
     return fn();
   } catch (err) {
@@ -33,7 +34,7 @@ export function now<T>(call: string, fn: () => T): T {
  * Runs a call that may wait. `attempt` does the whole call once, returning null when it
  * would have to wait; `wait(round)` waits for the readiness that may change that.
  */
-export function mayWait<T>(ep: Endpoint, call: string, failWith: number,
+export function mayWait<T>(ep: Endpoint, call: XtiCall, failWith: number,
   wait: (round: number) => Promise<unknown>, attempt: () => T | null, pace?: Pace): T | Promise<T> {
   if (ep.nonblock) {
     return now(call, () => {

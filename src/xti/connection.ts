@@ -17,27 +17,28 @@ import {
   TBADDATA, TBADOPT, TBADQLEN, TBADSEQ, TINDOUT, TLOOK, TNODATA, TNODIS, TNOREL, TNOTSUPPORT,
   TOUTSTATE, TPROVMISMATCH, TQFULL, TRESQLEN, terror, mappedError,
 } from './errors.js';
-import { checkState, nextState } from './states.js';
-import { endpointOf, toSockAddr, fromSockAddr, replaceSocket, renewSocket, type Endpoint } from './endpoint.js';
+import { checkState } from './states.js';
+import type { XtiCall } from './names.js';
+import { endpointOf, toSockAddr, fromSockAddr, renewSocket, type Endpoint } from './endpoint.js';
 import { structArg, contents, fill, overflow, type TCall, type TDiscon } from './structures.js';
-import { refresh, currentEvent, disconnected } from './look.js';
+import { refresh, currentEvent } from './look.js';
 import { mayWait, now, waitAny } from './call.js';
 
 const REFUSALS = new Set(['ECONNREFUSED', 'ENOENT', 'ETIMEDOUT', 'ENETUNREACH', 'EHOSTUNREACH', 'ECONNRESET']);
 
-function connectionMode(ep: Endpoint, call: string): void {
+function connectionMode(ep: Endpoint, call: XtiCall): void {
   if (ep.provider.info.servtype === T_CLTS) throw terror(call, TNOTSUPPORT, `${ep.provider.name} is connectionless`);
 }
 
-function orderly(ep: Endpoint, call: string): void {
+function orderly(ep: Endpoint, call: XtiCall): void {
   if (ep.provider.info.servtype !== T_COTS_ORD) throw terror(call, TNOTSUPPORT, `${ep.provider.name} has no orderly release`);
 }
 
-function noUserData(call: string, nb: { len: number } | undefined, what: string): void {
+function noUserData(call: XtiCall, nb: { len: number } | undefined, what: string): void {
   if (nb && nb.len > 0) throw terror(call, TBADDATA, `${what}: this provider carries no user data with connect/disconnect`);
 }
 
-function lookIfDisconnected(ep: Endpoint, call: string): void {
+function lookIfDisconnected(ep: Endpoint, call: XtiCall): void {
   refresh(ep);
   if (ep.discons.length > 0) throw terror(call, TLOOK, 'a disconnect indication is pending');
 }
@@ -93,15 +94,12 @@ export function t_connect(fd: number, sndcall: TCall, rcvcall?: TCall | null): n
         const mapped = mappedError('t_connect', err);
         if (mapped) throw mapped;
         if (!REFUSALS.has(e.code)) throw err;
-        ep.state = nextState('connect_pending', ep.state);
-        ep.connectTo = dest;
-        disconnected(ep, Math.abs(e.errno));
+        ep.beginConnect(dest, false);
+        ep.storeDisconnect(Math.abs(e.errno));
         throw terror('t_connect', TLOOK, `the connection was refused (${e.code})`);
       }
       started = true;
-      ep.state = nextState('connect_pending', T_IDLE);
-      ep.connectTo = dest;
-      ep.connected = done;
+      ep.beginConnect(dest, done);
       if (ep.nonblock) return null;
     }
     return confirm(ep, 't_connect', rcvcall ?? null);
@@ -109,13 +107,11 @@ export function t_connect(fd: number, sndcall: TCall, rcvcall?: TCall | null): n
 }
 
 /** Completes a connect in T_OUTCON: 0, null (not yet), or TLOOK on a disconnect. */
-function confirm(ep: Endpoint, call: string, c: TCall | null): number | null {
+function confirm(ep: Endpoint, call: XtiCall, c: TCall | null): number | null {
   if (ep.state !== T_OUTCON) throw terror(call, TOUTSTATE, 'the connect was abandoned');
   lookIfDisconnected(ep, call);
   if (!ep.connected) return null;
-  ep.state = nextState('rcvconnect', T_OUTCON);
-  ep.connectTo = null;
-  ep.connected = false;
+  ep.confirmConnect();
   if (!fillCall(ep, c, peerBytes(ep, ep.sock))) throw overflow(call, 'call.addr');
   return 0;
 }
@@ -151,19 +147,14 @@ export function t_listen(fd: number, call: TCall): number | Promise<number> {
     if (ep.qlen === 0) throw terror('t_listen', TBADQLEN, 'the endpoint was bound with qlen 0');
     lookIfDisconnected(ep, 't_listen');
     if (ep.ocnt >= ep.qlen) {
-      if (!ep.qfullReported) {
-        ep.qfullReported = true;
+      if (ep.reportQueueFull()) {
         throw terror('t_listen', TQFULL, `${ep.ocnt} indications outstanding (qlen ${ep.qlen})`);
       }
       return null;
     }
-    const s = ep.incoming.shift();
-    if (!s) return null;
-    const seq = ep.nextSeq++;
-    const addr = peerBytes(ep, s);
-    ep.outstanding.set(seq, { seq, sock: s, addr, gone: false });
-    ep.state = nextState('listen', ep.state);
-    if (!fillCall(ep, c, addr, seq)) throw overflow('t_listen', 'call.addr');
+    const ind = ep.takeIncoming((s) => peerBytes(ep, s));
+    if (!ind) return null;
+    if (!fillCall(ep, c, ind.addr, ind.seq)) throw overflow('t_listen', 'call.addr');
     return 0;
   });
 }
@@ -191,20 +182,7 @@ export function t_accept(fd: number, resfd: number, call: TCall): number {
     refresh(ep);
     const ind = Number.isInteger(c.sequence) ? ep.outstanding.get(c.sequence) : undefined;
     if (!ind || ind.gone) throw terror('t_accept', TBADSEQ, `no outstanding indication ${shown(c.sequence)}`);
-    const ocnt = ep.ocnt;
-    ep.outstanding.delete(ind.seq);
-    ep.qfullReported = false;
-    if (res === ep) {
-      for (const s of ep.incoming) s.close();
-      ep.incoming = [];
-      replaceSocket(ep, ind.sock);
-      ep.state = nextState('accept_self', T_INCON, ocnt);
-    } else {
-      replaceSocket(res, ind.sock);
-      res.clearConnection();
-      res.state = nextState('accept_res', res.state);
-      ep.state = nextState('accept_other', T_INCON, ocnt);
-    }
+    ep.accept(ind, res);
     return 0;
   });
 }
@@ -223,17 +201,13 @@ export function t_snddis(fd: number, call?: TCall | null): number {
     if (ep.state === T_INCON) {
       const ind = c && Number.isInteger(c.sequence) ? ep.outstanding.get(c.sequence) : undefined;
       if (!ind) throw terror('t_snddis', TBADSEQ, `no outstanding indication ${shown(c?.sequence)}`);
-      const ocnt = ep.ocnt;
       abort(ind.sock);
-      ep.outstanding.delete(ind.seq);
-      ep.discons = ep.discons.filter((d) => d.sequence !== ind.seq);
-      ep.qfullReported = false;
-      ep.state = nextState('snddis', T_INCON, ocnt);
+      ep.rejectIndication(ind);
       return 0;
     }
     lookIfDisconnected(ep, 't_snddis');
     if (ep.sock.domain !== C.AF_UNIX) ep.sock.setsockopt('SOL_SOCKET', 'SO_LINGER', { onoff: true, linger: 0 });
-    ep.state = nextState('snddis', ep.state, 0);
+    ep.transition('snddis');
     renewSocket(ep);
     return 0;
   });
@@ -250,7 +224,7 @@ export function t_rcvdis(fd: number, discon?: TDiscon | null): number {
     checkState('t_rcvdis', ep.state);
     const d = structArg<TDiscon>('discon', discon, T_DIS, true);
     refresh(ep);
-    const dis = ep.discons.shift();
+    const dis = ep.takeDisconnect();
     if (!dis) throw terror('t_rcvdis', TNODIS, 'no disconnect indication is pending');
     if (d) {
       d.reason = dis.reason;
@@ -258,13 +232,9 @@ export function t_rcvdis(fd: number, discon?: TDiscon | null): number {
       d.udata.len = 0;
     }
     if (dis.sequence >= 0) {
-      const ocnt = ep.ocnt;
-      ep.outstanding.get(dis.sequence)?.sock.close();
-      ep.outstanding.delete(dis.sequence);
-      ep.qfullReported = false;
-      ep.state = nextState('rcvdis', T_INCON, ocnt);
+      ep.indicationDisconnected(dis.sequence);
     } else {
-      ep.state = nextState('rcvdis', ep.state, 0);
+      ep.transition('rcvdis');
       renewSocket(ep);
     }
     return 0;
@@ -276,13 +246,13 @@ export function t_sndrel(fd: number): number {
   return now('t_sndrel', () => sndrel(endpointOf(fd, 't_sndrel'), 't_sndrel'));
 }
 
-function sndrel(ep: Endpoint, call: string): number {
+function sndrel(ep: Endpoint, call: XtiCall): number {
   orderly(ep, call);
   checkState('t_sndrel', ep.state);
   lookIfDisconnected(ep, call);
   ep.sock.shutdown('write');
   const was = ep.state;
-  ep.state = nextState('sndrel', was);
+  ep.transition('sndrel');
   if (was === T_INREL) renewSocket(ep);
   return 0;
 }
@@ -292,14 +262,13 @@ export function t_rcvrel(fd: number): number {
   return now('t_rcvrel', () => rcvrel(endpointOf(fd, 't_rcvrel'), 't_rcvrel'));
 }
 
-function rcvrel(ep: Endpoint, call: string): number {
+function rcvrel(ep: Endpoint, call: XtiCall): number {
   orderly(ep, call);
   checkState('t_rcvrel', ep.state);
   lookIfDisconnected(ep, call);
-  if (!ep.ordrel) throw terror(call, TNOREL, 'no orderly release indication is current');
-  ep.ordrel = false;
   const was = ep.state;
-  ep.state = nextState('rcvrel', was);
+  if (!ep.takeOrderlyRelease()) throw terror(call, TNOREL, 'no orderly release indication is current');
+  ep.transition('rcvrel');
   if (was === T_OUTREL) renewSocket(ep);
   return 0;
 }

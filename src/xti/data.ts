@@ -12,8 +12,9 @@ import type { Message } from '../socket/index.js';
 import { T_CLTS, T_COTS_ORD, T_EXPEDITED, T_MORE, T_PUSH, T_SENDZERO, T_INVALID, T_IOV_MAX } from './constants.js';
 import { TBADDATA, TBADFLAG, TFLOW, TLOOK, TNODATA, TNOTSUPPORT, terror } from './errors.js';
 import { checkState } from './states.js';
+import type { XtiCall } from './names.js';
 import { endpointOf, type Endpoint } from './endpoint.js';
-import { refresh, disconnected } from './look.js';
+import { refresh } from './look.js';
 import { mayWait, rc as sys } from './call.js';
 import { arrivalBytes, arrivalMore } from './arrival.js';
 import type { TIovec } from './structures.js';
@@ -28,18 +29,18 @@ function isRecord(ep: Endpoint): boolean {
 }
 
 /** A send/recv error that means the connection is gone: stored as T_DISCONNECT, TLOOK. */
-function lost(ep: Endpoint, call: string, rc: number, syscall: string): never {
+function lost(ep: Endpoint, call: XtiCall, rc: number, syscall: string): never {
   if (RESETS.has(-rc)) {
-    disconnected(ep, -rc === C.ENOTCONN ? C.ECONNRESET : -rc);
+    ep.storeDisconnect(-rc === C.ENOTCONN ? C.ECONNRESET : -rc);
     throw terror(call, TLOOK, 'the connection was lost');
   }
   throw systemError(rc, syscall);
 }
 
-function sendChecks(ep: Endpoint, call: string, n: number, flags: number): void {
+function sendChecks(ep: Endpoint, call: 't_snd' | 't_sndv', n: number, flags: number): void {
   if (!Number.isInteger(flags) || (flags & ~(T_MORE | T_EXPEDITED | T_PUSH)) !== 0) throw terror(call, TBADFLAG, `unknown flags ${shown(flags)}`);
   if (ep.provider.info.servtype === T_CLTS) throw terror(call, TNOTSUPPORT, `${ep.provider.name} is connectionless: use t_sndudata`);
-  checkState(call === 't_sndv' ? 't_sndv' : 't_snd', ep.state);
+  checkState(call, ep.state);
   refresh(ep);
   if (ep.discons.length > 0) throw terror(call, TLOOK, 'a disconnect indication is pending');
   const { tsdu, etsdu } = ep.provider.info;
@@ -54,7 +55,7 @@ function sendChecks(ep: Endpoint, call: string, n: number, flags: number): void 
 }
 
 /** The shared body of t_snd and t_sndv. */
-function snd(ep: Endpoint, call: string, data: Buffer, flags: number): number | Promise<number> {
+function snd(ep: Endpoint, call: 't_snd' | 't_sndv', data: Buffer, flags: number): number | Promise<number> {
   let off = 0;
   let checked = false;
   return mayWait(ep, call, TFLOW, () => ep.sock.readiness.wait(POLL_OUT), () => {
@@ -62,7 +63,7 @@ function snd(ep: Endpoint, call: string, data: Buffer, flags: number): number | 
       sendChecks(ep, call, data.length, flags);
       checked = true;
       if (isRecord(ep) && flags & T_MORE) {
-        ep.sndMore.push(Buffer.from(data));
+        ep.holdFragment(data);
         return data.length;
       }
     }
@@ -72,7 +73,7 @@ function snd(ep: Endpoint, call: string, data: Buffer, flags: number): number | 
       const rc = sys(() => sock.trySend(record));
       if (rc === -C.EAGAIN) return flow(ep);
       if (rc < 0) lost(ep, call, rc, 'send');
-      ep.sndMore = [];
+      ep.fragmentsSent();
       return data.length;
     }
     const oob = flags & T_EXPEDITED ? C.MSG_OOB : 0;
@@ -112,7 +113,7 @@ export function t_sndv(fd: number, iov: readonly TIovec[], iovcount: number, fla
 }
 
 /** Validates a t_iovec array; count 0 or above T_IOV_MAX: TBADDATA. */
-export function iovecs(iov: unknown, iovcount: unknown, call: string): Buffer[] {
+export function iovecs(iov: unknown, iovcount: unknown, call: XtiCall): Buffer[] {
   if (!Array.isArray(iov)) throw new XsockError('ERR_XSOCK_INVALID_ARG_TYPE', 'The "iov" argument must be an array of { iov_base, iov_len }');
   const n = intArg('iovcount', iovcount, 0, 0x7fffffff);
   if (n === 0 || n > T_IOV_MAX) throw terror(call, TBADDATA, `iovcount must be 1 to T_IOV_MAX (${T_IOV_MAX}); received ${n}`);
@@ -124,7 +125,7 @@ export function iovecs(iov: unknown, iovcount: unknown, call: string): Buffer[] 
   });
 }
 
-export function gather(iov: unknown, iovcount: unknown, call: string): Buffer {
+export function gather(iov: unknown, iovcount: unknown, call: XtiCall): Buffer {
   return Buffer.concat(iovecs(iov, iovcount, call));
 }
 
@@ -139,20 +140,19 @@ export function scatter(views: Buffer[], from: Buffer): number {
 }
 
 /** The shared body of t_rcv and t_rcvv: receives into `into`, sets out.flags. */
-function rcv(ep: Endpoint, call: string, into: Buffer, out: TFlags | undefined): number | Promise<number> {
+function rcv(ep: Endpoint, call: 't_rcv' | 't_rcvv', into: Buffer, out: TFlags | undefined): number | Promise<number> {
   if (out !== undefined && (out === null || typeof out !== 'object')) {
     throw new XsockError('ERR_XSOCK_INVALID_ARG_TYPE', 'The "flags" argument must be an object { flags } receiving T_MORE / T_EXPEDITED');
   }
   const set = (f: number) => { if (out) out.flags = f; };
   return mayWait(ep, call, TNODATA, () => ep.sock.readiness.wait(POLL_IN | POLL_PRI), () => {
     if (ep.provider.info.servtype === T_CLTS) throw terror(call, TNOTSUPPORT, `${ep.provider.name} is connectionless: use t_rcvudata`);
-    checkState(call === 't_rcvv' ? 't_rcvv' : 't_rcv', ep.state);
+    checkState(call, ep.state);
     refresh(ep);
     if (ep.discons.length > 0) throw terror(call, TLOOK, 'a disconnect indication is pending');
     const sock = ep.sock;
     if (ep.rest) {
-      const n = ep.rest.copy(into, 0);
-      ep.rest = n < ep.rest.length ? ep.rest.subarray(n) : null;
+      const n = ep.takeRest(into);
       set(ep.rest ? T_MORE : 0);
       return n;
     }
@@ -178,17 +178,16 @@ function rcv(ep: Endpoint, call: string, into: Buffer, out: TFlags | undefined):
   });
 }
 
-function endOfFile(ep: Endpoint, call: string): never {
+function endOfFile(ep: Endpoint, call: XtiCall): never {
   if (ep.provider.info.servtype === T_COTS_ORD) {
-    ep.ordrel = true;
-    ep.ended = true;
+    ep.storeOrderlyRelease();
     throw terror(call, TLOOK, 'an orderly release indication is pending');
   }
-  disconnected(ep, C.ECONNRESET);
+  ep.storeDisconnect(C.ECONNRESET);
   throw terror(call, TLOOK, 'the peer disconnected');
 }
 
-function rcvRecord(ep: Endpoint, call: string, into: Buffer, set: (f: number) => void): number | null {
+function rcvRecord(ep: Endpoint, call: XtiCall, into: Buffer, set: (f: number) => void): number | null {
   const sock = ep.sock;
   // recvmsg tells an empty record (a TSDU of zero bytes) from end-of-file; recv cannot.
   let head: Message | null = null;
@@ -213,7 +212,7 @@ function rcvRecord(ep: Endpoint, call: string, into: Buffer, set: (f: number) =>
   const rc = sys(() => sock.tryRecvInto(whole));
   if (rc < 0) lost(ep, call, rc, 'recv');
   whole.copy(into, 0, 0, into.length);
-  ep.rest = whole.subarray(into.length, rc);
+  ep.keepRest(whole.subarray(into.length, rc));
   set(T_MORE);
   return into.length;
 }

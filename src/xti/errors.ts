@@ -4,6 +4,7 @@
  * so a port can read it after a failure; TSYSERR carries the system error.
  */
 import { strerror, argType, type SystemError } from '../errors.js';
+import type { XtiCall } from './names.js';
 
 export const TBADADDR = 1;
 export const TBADOPT = 2;
@@ -83,13 +84,13 @@ export class TError extends Error {
 }
 
 /** Records and builds the failure (the caller throws it). */
-export function terror(call: string, terr: number, detail?: string): TError {
+export function terror(call: XtiCall, terr: number, detail?: string): TError {
   t_errno = terr;
   return new TError(call, terr, detail);
 }
 
 /** A TSYSERR failure keeping the system error. */
-export function tsyserr(call: string, sys: SystemError): TError {
+export function tsyserr(call: XtiCall, sys: SystemError): TError {
   t_errno = TSYSERR;
   lastErrno = Math.abs(sys.errno);
   return new TError(call, TSYSERR, undefined, sys);
@@ -109,7 +110,7 @@ const ERRNO_TO_T_ERRNO: Readonly<Record<string, number>> = {
 };
 
 /** The TError a system error maps to in `call`, or null when it has no XTI meaning of its own. */
-export function mappedError(call: string, err: unknown): TError | null {
+export function mappedError(call: XtiCall, err: unknown): TError | null {
   const code = (err as Partial<SystemError> | null)?.code;
   const terr = typeof code === 'string' ? ERRNO_TO_T_ERRNO[code] : undefined;
   return terr === undefined ? null : terror(call, terr, (err as Error).message);

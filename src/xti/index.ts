@@ -8,7 +8,8 @@
 export * from './constants.js';
 export * from './errors.js';
 export { providerInfo, type TInfo } from './providers.js';
-export { legalStates, transitions } from './states.js';
+export { legalStates, transitions, type Transition, type StateCall } from './states.js';
+export type { XtiCall, XtiState, XtiEvent, StateEvent } from './names.js';
 export { t_free, netbuf, netbufOf, type Netbuf, type TBind, type TCall, type TDiscon, type TUnitdata, type TUderr, type TIovec, type TOptmgmtStruct } from './structures.js';
 export { addressBytes } from './endpoint.js';
 export { t_look } from './look.js';

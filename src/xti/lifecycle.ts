@@ -14,9 +14,10 @@ import {
 } from './constants.js';
 import { TBADF, TBADFLAG, TBADNAME, TLOOK, terror, mappedError } from './errors.js';
 import { findProvider, providerFor, type TInfo } from './providers.js';
-import { checkState, nextState } from './states.js';
+import { checkState } from './states.js';
+import type { XtiCall } from './names.js';
 import {
-  endpointOf, findEndpoint, addEndpoint, removeEndpoint, providerSocket, replaceSocket, bindSocket,
+  endpointOf, findEndpoint, addEndpoint, removeEndpoint, providerSocket, bindSocket,
   fromSockAddr, type Endpoint,
 } from './endpoint.js';
 import { structArg, allocStruct, contents, fill, overflow, type TBind } from './structures.js';
@@ -29,7 +30,7 @@ function maxQlen(ep: Endpoint): number {
   return ep.provider.domain === 'unix' ? 128 : C.SOMAXCONN > 0 ? 4096 : 128;
 }
 
-function copyInfo(info: unknown, from: Readonly<TInfo>, call: string): void {
+function copyInfo(info: unknown, from: Readonly<TInfo>, call: XtiCall): void {
   if (info === null || info === undefined) return;
   if (typeof info !== 'object') throw argType('info', 'a t_info object', info);
   // Checked before anything happens, so a frozen or getter-only object fails t_open
@@ -92,12 +93,10 @@ export function t_bind(fd: number, req?: TBind | null, ret?: TBind | null): numb
       if (granted > 0) ep.sock.listen(granted);
     } catch (err) {
       // A socket that bound but could not listen is bound for good: start afresh.
-      replaceSocket(ep, providerSocket(ep.provider));
+      ep.replaceSocket(providerSocket(ep.provider));
       throw bindError(err);
     }
-    ep.bindReq = bytes && bytes.length > 0 ? bytes : null;
-    ep.qlen = granted;
-    ep.state = nextState('bind', ep.state);
+    ep.bound(bytes && bytes.length > 0 ? bytes : null, granted);
     if (rt) {
       rt.qlen = granted;
       if (!fill(rt.addr, fromSockAddr(ep, ep.sock.getsockname()))) throw overflow('t_bind', 'ret.addr');
@@ -112,12 +111,8 @@ export function t_unbind(fd: number): number {
     const ep = endpointOf(fd, 't_unbind');
     checkState('t_unbind', ep.state);
     if (currentEvent(ep) !== 0) throw terror('t_unbind', TLOOK, 'an event is pending');
-    replaceSocket(ep, providerSocket(ep.provider));
-    ep.clearConnection();
-    ep.uderrs = [];
-    ep.qlen = 0;
-    ep.bindReq = null;
-    ep.state = nextState('unbind', ep.state);
+    ep.replaceSocket(providerSocket(ep.provider));
+    ep.unbound();
     return 0;
   });
 }
@@ -174,8 +169,7 @@ export function t_sync(fd: number): number {
     } catch { /* not connected */ }
     const name = fromSockAddr(adopted, sock.getsockname());
     const bound = name.length > 0 && !(sock.domain !== C.AF_UNIX && (sock.getsockname() as { port: number }).port === 0);
-    adopted.state = connected && p.info.servtype !== T_CLTS ? T_DATAXFER : bound || listening || connected ? T_IDLE : T_UNBND;
-    if (listening) adopted.qlen = 128;
+    adopted.adopt(connected && p.info.servtype !== T_CLTS ? T_DATAXFER : bound || listening || connected ? T_IDLE : T_UNBND, listening ? 128 : adopted.qlen);
     return adopted.state;
   });
 }
@@ -235,7 +229,7 @@ export function fcntl(fd: number, cmd: number, arg = 0): number {
   if (cmd === F_GETFL) return O_RDWR | (ep.nonblock ? O_NONBLOCK : 0);
   if (cmd === F_SETFL) {
     intArg('arg', arg, 0, 0x7fffffff);
-    ep.nonblock = (arg & O_NONBLOCK) !== 0;
+    ep.setNonblock((arg & O_NONBLOCK) !== 0);
     return 0;
   }
   throw new XsockError('ERR_XSOCK_INVALID_ARG_VALUE', `The "cmd" argument must be F_GETFL (${F_GETFL}) or F_SETFL (${F_SETFL}); received ${shown(cmd)}`);

@@ -12,6 +12,7 @@ import {
   T_LISTEN, T_CONNECT, T_DATA, T_EXDATA, T_DISCONNECT, T_UDERR, T_ORDREL,
 } from './constants.js';
 import { endpointOf, type Endpoint } from './endpoint.js';
+import type { XtiEvent } from './names.js';
 
 const POLL_ALL = C.POLLIN | C.POLLPRI | C.POLLRDHUP | C.POLLHUP | C.POLLERR;
 /** Reads and clears SO_ERROR (0 when none, or when the socket cannot say). */
@@ -47,19 +48,14 @@ function refreshListener(ep: Endpoint): void {
   while (ep.incoming.length + ep.outstanding.size < ep.qlen) {
     const s = ep.sock.tryAccept();
     if (!s) break;
-    ep.incoming.push(s);
+    ep.queueIncoming(s);
   }
   // A caller who gave up before t_accept: never-reported ones vanish, reported ones
   // become a disconnect indication carrying their sequence number.
-  ep.incoming = ep.incoming.filter((s) => {
-    if (!gaveUp(s)) return true;
-    s.close();
-    return false;
-  });
+  ep.dropIncoming(gaveUp);
   for (const ind of ep.outstanding.values()) {
     if (ind.gone || !gaveUp(ind.sock)) continue;
-    ind.gone = true;
-    ep.discons.push({ reason: soError(ind.sock) || C.ECONNRESET, sequence: ind.seq });
+    ep.indicationGone(ind, soError(ind.sock) || C.ECONNRESET);
   }
 }
 
@@ -76,10 +72,10 @@ function gaveUp(s: Socket): boolean {
 function refreshConnecting(ep: Endpoint): void {
   if (ep.connected || ep.discons.length > 0 || !ep.connectTo) return;
   try {
-    if (ep.sock.tryConnect(ep.connectTo)) ep.connected = true;
+    if (ep.sock.tryConnect(ep.connectTo)) ep.connectCompleted();
   } catch (err) {
     const errno = (err as { errno?: number }).errno;
-    ep.discons.push({ reason: errno === undefined ? C.ECONNREFUSED : Math.abs(errno), sequence: -1 });
+    ep.storeDisconnect(errno === undefined ? C.ECONNREFUSED : Math.abs(errno));
   }
 }
 
@@ -90,7 +86,7 @@ function refreshConnection(ep: Endpoint): void {
   if (rev & C.POLLERR) {
     const err = soError(s);
     if (err) {
-      disconnected(ep, err);
+      ep.storeDisconnect(err);
       return;
     }
   }
@@ -99,19 +95,10 @@ function refreshConnection(ep: Endpoint): void {
   if (rev & C.POLLPRI) return;
   if (queued(s) > 0) return;
   if (ep.provider.info.servtype === T_COTS_ORD && ep.state !== T_INREL && (rev & C.POLLRDHUP)) {
-    ep.ordrel = true;
-    ep.ended = true;
+    ep.storeOrderlyRelease();
   } else if (ep.provider.info.servtype !== T_COTS_ORD || (rev & C.POLLHUP)) {
-    disconnected(ep, C.ECONNRESET);
+    ep.storeDisconnect(C.ECONNRESET);
   }
-}
-
-/** Stores the disconnect of the endpoint's own connection. */
-export function disconnected(ep: Endpoint, reason: number): void {
-  if (ep.discons.some((d) => d.sequence === -1)) return;
-  ep.discons.push({ reason, sequence: -1 });
-  ep.ordrel = false;
-  ep.ended = true;
 }
 
 /**
@@ -130,13 +117,13 @@ export function drainErrorQueue(ep: Endpoint): void {
       break;
     }
     if (q === null) break;
-    ep.uderrs.push({ addr: q.addr, error: q.errno });
+    ep.storeUderr(q.addr, q.errno);
   }
   soError(s);
 }
 
 /** The single current event of the endpoint, or 0. */
-export function currentEvent(ep: Endpoint): number {
+export function currentEvent(ep: Endpoint): XtiEvent | 0 {
   refresh(ep);
   if (ep.discons.length > 0) return T_DISCONNECT;
   const s = ep.sock;

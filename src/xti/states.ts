@@ -5,12 +5,13 @@
  */
 import { T_UNINIT, T_UNBND, T_IDLE, T_OUTCON, T_INCON, T_DATAXFER, T_OUTREL, T_INREL, stateNames } from './constants.js';
 import { TOUTSTATE, terror } from './errors.js';
+import type { XtiCall, XtiState, StateEvent } from './names.js';
 
-const ANY = [T_UNBND, T_IDLE, T_OUTCON, T_INCON, T_DATAXFER, T_OUTREL, T_INREL];
-const CONNECTED = [T_OUTCON, T_INCON, T_DATAXFER, T_OUTREL, T_INREL];
+const ANY: readonly XtiState[] = [T_UNBND, T_IDLE, T_OUTCON, T_INCON, T_DATAXFER, T_OUTREL, T_INREL];
+const CONNECTED: readonly XtiState[] = [T_OUTCON, T_INCON, T_DATAXFER, T_OUTREL, T_INREL];
 
 /** Call -> the states in which it is legal. */
-export const legalStates: Readonly<Record<string, readonly number[]>> = {
+export const legalStates = {
   t_bind: [T_UNBND],
   t_unbind: [T_IDLE],
   t_close: ANY,
@@ -38,13 +39,16 @@ export const legalStates: Readonly<Record<string, readonly number[]>> = {
   t_rcvudata: [T_IDLE],
   t_rcvvudata: [T_IDLE],
   t_rcvuderr: [T_IDLE],
-};
+} as const satisfies Readonly<Partial<Record<XtiCall, readonly XtiState[]>>>;
+
+/** A call whose legality the state table decides. */
+export type StateCall = keyof typeof legalStates;
 
 /** A transition: on `event` from one of `from` (when `when(ocnt)` holds) to `to`. */
 export interface Transition {
-  readonly event: string;
-  readonly from: readonly number[];
-  readonly to: number;
+  readonly event: StateEvent;
+  readonly from: readonly XtiState[];
+  readonly to: XtiState;
   /** ocnt condition, evaluated on the count before the call changes it. */
   readonly when?: (ocnt: number) => boolean;
 }
@@ -77,13 +81,13 @@ export const transitions: readonly Transition[] = [
 ];
 
 /** Fails with TOUTSTATE unless `call` is legal in `state`. */
-export function checkState(call: string, state: number): void {
-  const ok = legalStates[call];
-  if (!ok || !ok.includes(state)) throw terror(call, TOUTSTATE, `not allowed in state ${stateNames[state] ?? state}`);
+export function checkState(call: StateCall, state: XtiState): void {
+  const ok: readonly XtiState[] = legalStates[call];
+  if (!ok.includes(state)) throw terror(call, TOUTSTATE, `not allowed in state ${stateNames[state] ?? state}`);
 }
 
 /** The state after `event` from `state` with `ocnt` outstanding indications. */
-export function nextState(event: string, state: number, ocnt = 0): number {
+export function nextState(event: StateEvent, state: XtiState, ocnt = 0): XtiState {
   for (const t of transitions) {
     if (t.event === event && t.from.includes(state) && (!t.when || t.when(ocnt))) return t.to;
   }

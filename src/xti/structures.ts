@@ -7,6 +7,7 @@ import { XsockError, argType, shown } from '../errors.js';
 import { T_BIND, T_OPTMGMT, T_CALL, T_DIS, T_UNITDATA, T_UDERROR, T_INFO, T_ADDR, T_OPT, T_UDATA } from './constants.js';
 import { TBUFOVFLW, TNOSTRUCTYPE, terror } from './errors.js';
 import type { TInfo } from './providers.js';
+import type { XtiCall } from './names.js';
 
 /** struct netbuf: `buf` holds `len` bytes; `maxlen` is how many the caller can take. */
 export interface Netbuf { maxlen: number; len: number; buf: Buffer }
@@ -170,6 +171,6 @@ export function fill(nb: Netbuf | null | undefined, bytes: Uint8Array): boolean 
 }
 
 /** The TBUFOVFLW failure of `call`. */
-export function overflow(call: string, field: string): Error {
+export function overflow(call: XtiCall, field: string): Error {
   return terror(call, TBUFOVFLW, `${field}.maxlen is too small`);
 }

@@ -11,6 +11,7 @@ import { datagramOutputPace, type Datagram } from '../socket/index.js';
 import { T_CLTS, T_UNITDATA, T_UDERROR, T_SENDZERO, T_MORE } from './constants.js';
 import { TBADDATA, TBADOPT, TFLOW, TLOOK, TNODATA, TNOTSUPPORT, TNOUDERR, terror } from './errors.js';
 import { checkState } from './states.js';
+import type { XtiCall } from './names.js';
 import { endpointOf, toSockAddr, fromSockAddr, type Endpoint } from './endpoint.js';
 import { structArg, contents, fill, overflow, type TUnitdata, type TUderr, type TIovec } from './structures.js';
 import { refresh, drainErrorQueue } from './look.js';
@@ -21,12 +22,12 @@ const UNREACHABLE = new Set([C.ECONNREFUSED, C.ENOENT, C.EHOSTUNREACH, C.ENETUNR
 /** The largest datagram t_rcvudata takes in one piece (the rest is handed out with T_MORE). */
 const MAX_DATAGRAM = 65536;
 
-function connectionless(ep: Endpoint, call: string): void {
+function connectionless(ep: Endpoint, call: XtiCall): void {
   if (ep.provider.info.servtype !== T_CLTS) throw terror(call, TNOTSUPPORT, `${ep.provider.name} is connection-mode: use t_snd`);
 }
 
 /** The shared body of t_sndudata and t_sndvudata. */
-function sndudata(ep: Endpoint, call: string, ud: TUnitdata, data: Buffer): number | Promise<number> {
+function sndudata(ep: Endpoint, call: 't_sndudata' | 't_sndvudata', ud: TUnitdata, data: Buffer): number | Promise<number> {
   // An unconnected sender is told POLLOUT right after EAGAIN: paced instead of spinning.
   return mayWait(ep, call, TFLOW, () => ep.sock.readiness.wait(POLL_OUT), () => {
     connectionless(ep, call);
@@ -45,7 +46,7 @@ function sndudata(ep: Endpoint, call: string, ud: TUnitdata, data: Buffer): numb
     }
     if (rc === -C.EMSGSIZE) throw terror(call, TBADDATA, 'the datagram is too large');
     if (UNREACHABLE.has(-rc)) {
-      ep.uderrs.push({ addr: Buffer.from(destBytes), error: -rc });
+      ep.storeUderr(Buffer.from(destBytes), -rc);
       return 0;
     }
     throw systemError(rc, 'sendto');
@@ -71,7 +72,7 @@ export function t_sndvudata(fd: number, unitdata: TUnitdata, iov: readonly TIove
  * ud.addr and its data into `into` (the part that does not fit is returned by later calls
  * with T_MORE). Resolves to the bytes received.
  */
-function rcvudata(ep: Endpoint, call: string, ud: TUnitdata, into: Buffer, out: TFlags | undefined): number | Promise<number> {
+function rcvudata(ep: Endpoint, call: 't_rcvudata' | 't_rcvvudata', ud: TUnitdata, into: Buffer, out: TFlags | undefined): number | Promise<number> {
   if (out !== undefined && (out === null || typeof out !== 'object')) {
     throw new XsockError('ERR_XSOCK_INVALID_ARG_TYPE', 'The "flags" argument must be an object { flags } receiving T_MORE');
   }
@@ -83,8 +84,7 @@ function rcvudata(ep: Endpoint, call: string, ud: TUnitdata, into: Buffer, out: 
     if (ep.uderrs.length > 0) throw terror(call, TLOOK, 'a unitdata error indication is pending');
     ud.opt.len = 0;
     if (ep.rest) {
-      const n = ep.rest.copy(into, 0);
-      ep.rest = n < ep.rest.length ? ep.rest.subarray(n) : null;
+      const n = ep.takeRest(into);
       if (ud.addr.maxlen > 0) ud.addr.len = 0;
       set(ep.rest ? T_MORE : 0);
       return n;
@@ -110,7 +110,7 @@ function rcvudata(ep: Endpoint, call: string, ud: TUnitdata, into: Buffer, out: 
     if (!fill(ud.addr, from)) throw overflow(call, 'unitdata.addr'); // the datagram is discarded
     const n = Math.min(d.data.length, into.length);
     d.data.copy(into, 0, 0, n);
-    ep.rest = n < d.data.length ? Buffer.from(d.data.subarray(n)) : null;
+    ep.keepRest(n < d.data.length ? Buffer.from(d.data.subarray(n)) : null);
     set(ep.rest ? T_MORE : 0);
     return n;
   });
@@ -150,7 +150,7 @@ export function t_rcvuderr(fd: number, uderr?: TUderr | null): number {
     checkState('t_rcvuderr', ep.state);
     const u = structArg<TUderr>('uderr', uderr, T_UDERROR, true);
     refresh(ep);
-    const e = ep.uderrs.shift();
+    const e = ep.takeUderr();
     if (!e) throw terror('t_rcvuderr', TNOUDERR, 'no unitdata error is pending');
     if (u) {
       u.error = e.error;
