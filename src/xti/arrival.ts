@@ -8,6 +8,7 @@
  */
 import type { Socket } from '../socket/index.js';
 import type { Endpoint } from './endpoint.js';
+import { queued } from './look.js';
 
 // Keyed by the Socket: a new connection under the endpoint is a new Socket, and starts afresh.
 const left = new WeakMap<Socket, number>();
@@ -27,15 +28,6 @@ export function arrivalMore(ep: Endpoint, had: number, got: number): boolean {
   if (rest > 0 && atMark(s)) rest = 0;
   left.set(s, Math.max(rest, 0));
   return rest > 0;
-}
-
-/** FIONREAD; 0 when the socket cannot say (a reset connection): no T_MORE then. */
-function queued(s: Socket): number {
-  try {
-    return s.bytesQueued();
-  } catch {
-    return 0;
-  }
 }
 
 /** SIOCATMARK; false where the socket type has no urgent mark (kernels without unix OOB). */

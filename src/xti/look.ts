@@ -24,8 +24,8 @@ export function soError(s: Socket): number {
   }
 }
 
-/** Bytes queued for reading (0 when the socket cannot say). */
-function queued(s: Socket): number {
+/** Bytes queued for reading (0 when the socket cannot say, e.g. a reset connection). */
+export function queued(s: Socket): number {
   try {
     return s.bytesQueued();
   } catch {
