@@ -551,6 +551,7 @@ static napi_status fill(napi_env env, napi_value obj) {
   /* poll(2) bits, for pollNow (the watcher uses the POLL_* bits of binding.ts instead) */
   C(POLLIN); C(POLLPRI); C(POLLOUT); C(POLLERR);
   C(POLLHUP); C(POLLNVAL); C(POLLRDHUP);
+  C(POLLRDNORM); C(POLLRDBAND); C(POLLWRNORM); C(POLLWRBAND);
 
   /* descriptor flags */
   C(O_NONBLOCK); C(O_RDWR); C(O_RDONLY); C(O_WRONLY);

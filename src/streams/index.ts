@@ -6,6 +6,7 @@
 
 export { pipe, close, fcntl } from './pipe.js';
 export { ioctl } from './ioctl.js';
+export { poll, POLLIN, POLLRDNORM, POLLRDBAND, POLLPRI, POLLOUT, POLLWRNORM, POLLWRBAND, POLLERR, POLLHUP, POLLNVAL, type PollFd, type PollResult } from '../poll.js';
 export type { StrRecvFd } from './fdpass.js';
 export type { SigpollHandler } from './sigpoll.js';
 export { Opener, type OpenerOptions } from './helper.js';
