@@ -556,7 +556,7 @@ static napi_status fill(napi_env env, napi_value obj) {
   /* descriptor flags */
   C(O_NONBLOCK); C(O_RDWR); C(O_RDONLY); C(O_WRONLY);
   C(O_CLOEXEC); C(F_GETFL); C(F_SETFL); C(F_GETFD);
-  C(F_SETFD); C(FD_CLOEXEC); C(F_DUPFD_CLOEXEC);
+  C(F_SETFD); C(FD_CLOEXEC); C(F_DUPFD_CLOEXEC); C(F_SETOWN);
 
   /* splice(2) family */
   C(SPLICE_F_MOVE); C(SPLICE_F_NONBLOCK); C(SPLICE_F_MORE); C(F_SETPIPE_SZ); C(F_GETPIPE_SZ);
