@@ -551,11 +551,12 @@ static napi_status fill(napi_env env, napi_value obj) {
   /* poll(2) bits, for pollNow (the watcher uses the POLL_* bits of binding.ts instead) */
   C(POLLIN); C(POLLPRI); C(POLLOUT); C(POLLERR);
   C(POLLHUP); C(POLLNVAL); C(POLLRDHUP);
+  C(POLLRDNORM); C(POLLRDBAND); C(POLLWRNORM); C(POLLWRBAND);
 
   /* descriptor flags */
   C(O_NONBLOCK); C(O_RDWR); C(O_RDONLY); C(O_WRONLY);
   C(O_CLOEXEC); C(F_GETFL); C(F_SETFL); C(F_GETFD);
-  C(F_SETFD); C(FD_CLOEXEC); C(F_DUPFD_CLOEXEC);
+  C(F_SETFD); C(FD_CLOEXEC); C(F_DUPFD_CLOEXEC); C(F_SETOWN);
 
   /* splice(2) family */
   C(SPLICE_F_MOVE); C(SPLICE_F_NONBLOCK); C(SPLICE_F_MORE); C(F_SETPIPE_SZ); C(F_GETPIPE_SZ);

@@ -10,6 +10,7 @@
  * with SCM_RIGHTS are never inherited by a child spawned before JavaScript closes them;
  * it is theirs to pass because packet sockets refuse the flag with EINVAL.
  */
+/* sends and receives OR MSG_DONTWAIT: see socket.c (a file made blocking by tirdwr). */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,7 +105,7 @@ static napi_value js_sendmsg(napi_env env, napi_callback_info info) {
       !opt_view(&control, controllen, &m.msg_control, &m.msg_controllen))
     return xs_num(env, -EINVAL);
   m.msg_namelen = (socklen_t)namelen;
-  ssize_t r = XS_RETRY(sendmsg(fd, &m, flags | MSG_NOSIGNAL));
+  ssize_t r = XS_RETRY(sendmsg(fd, &m, flags | MSG_NOSIGNAL | MSG_DONTWAIT));
   return xs_num(env, XS_RESULT(r));
 }
 
@@ -134,7 +135,7 @@ static napi_value js_recvmsg(napi_env env, napi_callback_info info) {
   };
   if (m.msg_name == NULL) m.msg_namelen = 0;
   if (m.msg_control == NULL) m.msg_controllen = 0;
-  ssize_t r = XS_RETRY(recvmsg(fd, &m, flags));
+  ssize_t r = XS_RETRY(recvmsg(fd, &m, flags | MSG_DONTWAIT));
   if (r >= 0) {
     int32_t *s = xs_state_of(env)->scratch;
     s[0] = (int32_t)m.msg_namelen;
@@ -202,7 +203,7 @@ static napi_value js_sendmmsg(napi_env env, napi_callback_info info) {
                    .msg_iov = &iov[i], .msg_iovlen = 1 },
     };
   }
-  int r = XS_RETRY(sendmmsg(fd, hs, (unsigned int)count, flags | MSG_NOSIGNAL));
+  int r = XS_RETRY(sendmmsg(fd, hs, (unsigned int)count, flags | MSG_NOSIGNAL | MSG_DONTWAIT));
   int64_t res = XS_RESULT(r);
   mmsg_free(&stk, hs);
   return xs_num(env, res);
@@ -263,7 +264,7 @@ static napi_value js_recvmmsg(napi_env env, napi_callback_info info) {
       },
     };
   }
-  int r = XS_RETRY(recvmmsg(fd, hs, (unsigned int)count, flags, NULL));
+  int r = XS_RETRY(recvmmsg(fd, hs, (unsigned int)count, flags | MSG_DONTWAIT, NULL));
   int64_t res = XS_RESULT(r);
   if (r > 0) {
     int32_t *out = odata;

@@ -3,7 +3,9 @@
  *
  * Every descriptor we create is SOCK_NONBLOCK|SOCK_CLOEXEC: the event loop must never
  * block, and a child process spawned by Node must never inherit a socket by accident.
- * Every send ORs MSG_NOSIGNAL because a SIGPIPE would kill the whole Node process.
+ * Every send ORs MSG_NOSIGNAL because a SIGPIPE would kill the whole Node process, and
+ * every send and receive ORs MSG_DONTWAIT: a descriptor whose file was made blocking for
+ * plain read(2)/write(2) (tirdwr pushed on an XTI endpoint) must still never block the loop.
  */
 #include <limits.h>
 #include <sys/socket.h>
@@ -172,7 +174,7 @@ static napi_value js_send(napi_env env, napi_callback_info info) {
   bool bad;
   if (!xs_args(env, info, 5, a) || !data_args(env, a, &fd, &p, &n, &flags, &bad)) return NULL;
   if (bad) return xs_num(env, -EINVAL);
-  ssize_t r = XS_RETRY(send(fd, p, n, flags | MSG_NOSIGNAL));
+  ssize_t r = XS_RETRY(send(fd, p, n, flags | MSG_NOSIGNAL | MSG_DONTWAIT));
   return xs_num(env, XS_RESULT(r));
 }
 
@@ -185,7 +187,7 @@ static napi_value js_recv(napi_env env, napi_callback_info info) {
   bool bad;
   if (!xs_args(env, info, 5, a) || !data_args(env, a, &fd, &p, &n, &flags, &bad)) return NULL;
   if (bad) return xs_num(env, -EINVAL);
-  ssize_t r = XS_RETRY(recv(fd, p, n, flags));
+  ssize_t r = XS_RETRY(recv(fd, p, n, flags | MSG_DONTWAIT));
   return xs_num(env, XS_RESULT(r));
 }
 
@@ -201,7 +203,7 @@ static napi_value js_sendto(napi_env env, napi_callback_info info) {
       !xs_bytes_arg(env, a[5], "addr", false, &addr) || !xs_int(env, a[6], "addrlen", &addrlen))
     return NULL;
   if (bad || !addrlen_ok(addrlen, &addr)) return xs_num(env, -EINVAL);
-  ssize_t r = XS_RETRY(sendto(fd, p, n, flags | MSG_NOSIGNAL,
+  ssize_t r = XS_RETRY(sendto(fd, p, n, flags | MSG_NOSIGNAL | MSG_DONTWAIT,
                               (const struct sockaddr *)addr.data, (socklen_t)addrlen));
   return xs_num(env, XS_RESULT(r));
 }
@@ -220,7 +222,7 @@ static napi_value js_recvfrom(napi_env env, napi_callback_info info) {
   if (bad) return xs_num(env, -EINVAL);
   socklen_t alen = view_socklen(&addr);
   struct sockaddr *sa = addr.data ? (struct sockaddr *)addr.data : NULL;
-  ssize_t r = XS_RETRY(recvfrom(fd, p, n, flags, sa, sa ? &alen : NULL));
+  ssize_t r = XS_RETRY(recvfrom(fd, p, n, flags | MSG_DONTWAIT, sa, sa ? &alen : NULL));
   if (r >= 0) xs_state_of(env)->scratch[0] = sa ? (int32_t)alen : 0;
   return xs_num(env, XS_RESULT(r));
 }

@@ -62,6 +62,17 @@ static napi_value js_getfl(napi_env env, napi_callback_info info) {
   return xs_num(env, XS_RESULT(r));
 }
 
+/* fcntl(2) F_SETOWN: which process the kernel tells of urgent data (SIGURG) and of I/O (SIGIO) */
+static napi_value js_setown(napi_env env, napi_callback_info info) {
+  napi_value a[2];
+  int32_t fd, pid;
+  if (!xs_args(env, info, 2, a) || !xs_int(env, a[0], "fd", &fd) ||
+      !xs_int(env, a[1], "pid", &pid))
+    return NULL;
+  int r = XS_RETRY(fcntl(fd, F_SETOWN, pid));
+  return xs_num(env, XS_RESULT(r));
+}
+
 /* fcntl(2) F_SETFL */
 static napi_value js_setfl(napi_env env, napi_callback_info info) {
   napi_value a[2];
@@ -121,6 +132,7 @@ napi_status xs_register_sockopt(napi_env env, napi_value exports) {
     XS_FN("ioctlInt", js_ioctl_int),
     XS_FN("getfl", js_getfl),
     XS_FN("setfl", js_setfl),
+    XS_FN("setown", js_setown),
     XS_FN("dupCloexec", js_dup_cloexec),
     XS_FN("dup3", js_dup3),
     XS_FN("getCloexec", js_get_cloexec),

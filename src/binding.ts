@@ -100,6 +100,8 @@ export interface Binding {
   getfl(fd: number): number;
   /** fcntl(fd, F_SETFL, flags). */
   setfl(fd: number, flags: number): number;
+  /** fcntl(fd, F_SETOWN, pid): the process told of urgent data (SIGURG); 0 for none. */
+  setown(fd: number, pid: number): number;
   /** fcntl(fd, F_DUPFD_CLOEXEC, 0). */
   dupCloexec(fd: number): number;
   /** dup3(oldfd, newfd, O_CLOEXEC): newfd now names oldfd's file; what it named is closed. */

@@ -13,6 +13,9 @@ export { getprotobyname, getprotobynumber, type ProtocolEntry } from './protocol
 export { ifNameToIndex, ifIndexToName } from './socket/index.js';
 export { XsockError, codes as errorCodes, strerror, type SystemError } from './errors.js';
 export { Readiness, POLL_IN, POLL_OUT, POLL_PRI, POLL_RDHUP, POLL_ERR, POLL_HUP, type WaitOptions } from './readiness.js';
+export { poll, POLLIN, POLLRDNORM, POLLRDBAND, POLLPRI, POLLOUT, POLLWRNORM, POLLWRBAND, POLLERR, POLLHUP, POLLNVAL, type PollFd, type PollResult } from './poll.js';
+export { onUrgent, type UrgentHandler } from './sigurg.js';
+export type { UrgentState } from './socket/urgent.js';
 export { optionTable, type Linger, type Credentials, type OptionSpec, type PacketMembership, type PacketStatistics } from './socket/options.js';
 export { resolve, resolveAddress, getnameinfo, AI_PASSIVE, AI_CANONNAME, AI_NUMERICHOST, AI_V4MAPPED, AI_ALL, AI_ADDRCONFIG, AI_NUMERICSERV, NI_NUMERICHOST, NI_NUMERICSERV, NI_NOFQDN, NI_NAMEREQD, NI_DGRAM, type ResolveHints, type AddrInfo, type NameInfo, type ResolvedAddress } from './names.js';
 export { getservbyname, getservbyport, type ServiceEntry } from './services.js';

@@ -85,11 +85,16 @@ export class Readiness {
   private _closed = false;
   private failure: Error | null = null;
   private counted = false;
+  /** Made by borrow() for a caller that does not own the fd; cleared once an owner takes it. */
+  private borrowed = false;
 
   constructor(fd: number) {
     this.fd = intArg('fd', fd, 0, 0x7fffffff);
     const live = byFd.get(fd);
-    if (live) return live;
+    if (live) {
+      live.borrowed = false;
+      return live;
+    }
     this.id = nextId++;
     byFd.set(fd, this);
   }
@@ -101,7 +106,26 @@ export class Readiness {
 
   /** The shared readiness of `fd` (made when nobody watches it yet). */
   static of(fd: number): Readiness {
-    return byFd.get(fd) ?? new Readiness(fd);
+    return new Readiness(fd);
+  }
+
+  /**
+   * The readiness of `fd` for the bounded waits of a caller that does not own the fd
+   * (poll): the live one when something watches `fd`, else one made for the caller, which
+   * `release()` unregisters again unless a Socket, endpoint or pipe took it meanwhile — so
+   * a descriptor poll() met once is not left registered after its owner closes it.
+   */
+  static borrow(fd: number): Readiness {
+    const live = byFd.get(fd);
+    if (live) return live;
+    const r = new Readiness(fd);
+    r.borrowed = true;
+    return r;
+  }
+
+  /** Ends a borrow(): closes a readiness made for it that nobody else took or waits on. */
+  release(): void {
+    if (this.borrowed && this.waiters.length === 0 && this.subscribers.length === 0) this.close();
   }
 
   /** True once close() ran: waits reject with ERR_XSOCK_CLOSED. */

@@ -47,6 +47,16 @@ export function setNonblocking(fd: number): void {
 }
 
 /**
+ * fcntl(F_SETFL) without O_NONBLOCK: plain read(2)/write(2) by others on the file block as
+ * C's do (tirdwr). xsock's own calls on it stay non-blocking: the shim ORs MSG_DONTWAIT
+ * into every send and receive.
+ */
+export function clearNonblocking(fd: number): void {
+  const fl = check(native.getfl(intArg('fd', fd, 0, 0x7fffffff)), 'fcntl');
+  if (fl & C.O_NONBLOCK) check(native.setfl(fd, fl & ~C.O_NONBLOCK), 'fcntl');
+}
+
+/**
  * close(2) of a raw descriptor the caller owns and nothing else watches (a received fd
  * being discarded, a duplicate made for a hand-off). Errors other than EBADF are ignored:
  * Linux has released the number whatever close returns.

@@ -10,7 +10,7 @@ export { ReceivedFds } from './rights.js';
 export { MAX_FDS_PER_MESSAGE, type ControlItem, type ExtendedError } from './ancillary.js';
 export { optionTable, lookupOption, encodeOption, decodeOption, type Linger, type Credentials, type OptionSpec } from './options.js';
 export { register, lookup, require as requireSocket, unregister } from './descriptors.js';
-export { pollFd, dupOnto, dupCloexec, isCloexec, setNonblocking, closeFd } from './descriptor.js';
+export { pollFd, dupOnto, dupCloexec, isCloexec, setNonblocking, clearNonblocking, closeFd } from './descriptor.js';
 export { retry, attemptOrRetry, rejecting, datagramOutputPace, type Waiting, type Pace } from './retry.js';
 export { ifNameToIndex, ifIndexToName } from './interfaces.js';
 export { pipe } from './pipe.js';

@@ -20,6 +20,7 @@ import * as xfer from './transfer.js';
 import * as msg from './message.js';
 import * as batch from './batch.js';
 import * as oob from './oob.js';
+import * as urgent from './urgent.js';
 import * as opt from './sockopt.js';
 import * as desc from './descriptor.js';
 import type { Credentials } from './options.js';
@@ -251,6 +252,10 @@ export class Socket {
   tryRecvOob(): number | null { return oob.tryRecvOob(this.core); }
   /** Waits for the priority event (POLLPRI), then recv(2) with MSG_OOB: the urgent byte. */
   recvOob(opts?: WaitOptions): Promise<number> { return rejecting(() => oob.recvOob(this.core, opts)); }
+  /** fcntl(F_SETOWN): the process (0: none) the kernel sends SIGURG when urgent data is announced. */
+  setOwner(pid: number): void { urgent.setOwner(this.core, pid); }
+  /** recv(2) with MSG_OOB|MSG_PEEK: 'announced' (urgent pointer in, byte held back), 'arrived' or 'none'. */
+  urgentState(): urgent.UrgentState { return urgent.urgentState(this.core); }
 
   // --- descriptor-level -------------------------------------------------------------------
 

@@ -5,6 +5,12 @@
 
 /** ioctl(2) command: bytes in the first message at the head of the read queue (I_NREAD). */
 export const I_NREAD = 0x5301;
+/** ioctl(2) command: push a module (on XTI endpoints: 'tirdwr' or 'timod') (I_PUSH). */
+export const I_PUSH = 0x5302;
+/** ioctl(2) command: pop the top module (I_POP). */
+export const I_POP = 0x5303;
+/** ioctl(2) command: the name of the top module (I_LOOK). */
+export const I_LOOK = 0x5304;
 /** ioctl(2) command: register for SIGPOLL-style notification of the S_* events (I_SETSIG). */
 export const I_SETSIG = 0x5309;
 /** ioctl(2) command: the S_* mask registered by I_SETSIG (I_GETSIG). */

@@ -1,10 +1,12 @@
 /**
- * ioctl(2) on STREAMS-style descriptors: I_SENDFD, I_RECVFD, I_SETSIG, I_GETSIG, I_NREAD.
+ * ioctl(2) on STREAMS-style descriptors: I_SENDFD, I_RECVFD, I_SETSIG, I_GETSIG, I_NREAD,
+ * and on XTI endpoints I_PUSH, I_POP, I_LOOK of the modules timod and tirdwr.
  * Calls that may wait (I_SENDFD, I_RECVFD) return Promises and report system errors by
  * rejecting; the others answer at once and throw. Bad arguments always throw at once.
  */
-import { argValue, intArg, shown } from '../errors.js';
-import { I_SENDFD, I_RECVFD, I_SETSIG, I_GETSIG, I_NREAD } from './constants.js';
+import { argType, argValue, intArg, shown } from '../errors.js';
+import { I_SENDFD, I_RECVFD, I_SETSIG, I_GETSIG, I_NREAD, I_PUSH, I_POP, I_LOOK } from './constants.js';
+import { pushModule, popModule, lookModule } from '../xti/tirdwr.js';
 import { endpoint } from './pipe.js';
 import { sendfd, recvfd, nread, type StrRecvFd } from './fdpass.js';
 import { setsig, getsig, type SigpollHandler } from './sigpoll.js';
@@ -19,8 +21,14 @@ export function ioctl(fd: number, cmd: typeof I_SETSIG, arg: number, handler?: S
 export function ioctl(fd: number, cmd: typeof I_GETSIG): number;
 /** ioctl(fd, I_NREAD): { count, bytes } of what is queued for reading. */
 export function ioctl(fd: number, cmd: typeof I_NREAD): { count: number; bytes: number };
-export function ioctl(fd: number, cmd: number, arg?: number, handler?: SigpollHandler): unknown;
-export function ioctl(fd: number, cmd: number, arg?: number, handler?: SigpollHandler): unknown {
+/** ioctl(fd, I_PUSH, 'tirdwr'): plain read(2)/write(2) on a connected XTI endpoint ('timod' too). */
+export function ioctl(fd: number, cmd: typeof I_PUSH, arg: string): number;
+/** ioctl(fd, I_POP): pop the top module of an XTI endpoint (tirdwr: XTI use again). */
+export function ioctl(fd: number, cmd: typeof I_POP, arg?: number): number;
+/** ioctl(fd, I_LOOK): the name of the top module of an XTI endpoint. */
+export function ioctl(fd: number, cmd: typeof I_LOOK): string;
+export function ioctl(fd: number, cmd: number, arg?: number | string, handler?: SigpollHandler): unknown;
+export function ioctl(fd: number, cmd: number, arg?: number | string, handler?: SigpollHandler): unknown {
   switch (cmd) {
     case I_SENDFD:
     case I_RECVFD: {
@@ -37,7 +45,15 @@ export function ioctl(fd: number, cmd: number, arg?: number, handler?: SigpollHa
     case I_SETSIG: return setsig(endpoint(fd, 'ioctl'), arg as number, handler);
     case I_GETSIG: return getsig(endpoint(fd, 'ioctl'));
     case I_NREAD: return nread(endpoint(fd, 'ioctl'));
+    case I_PUSH:
+      if (typeof arg !== 'string') throw argType('arg', "a module name ('tirdwr' or 'timod')", arg);
+      pushModule(intArg('fd', fd, 0, 0x7fffffff), arg);
+      return 0;
+    case I_POP:
+      popModule(intArg('fd', fd, 0, 0x7fffffff));
+      return 0;
+    case I_LOOK: return lookModule(intArg('fd', fd, 0, 0x7fffffff));
     default:
-      throw argValue('cmd', `must be one of I_SENDFD, I_RECVFD, I_SETSIG, I_GETSIG, I_NREAD; received ${shown(cmd)}`);
+      throw argValue('cmd', `must be one of I_SENDFD, I_RECVFD, I_SETSIG, I_GETSIG, I_NREAD, I_PUSH, I_POP, I_LOOK; received ${shown(cmd)}`);
   }
 }

@@ -17,7 +17,7 @@ import { encodeAddress, decodeAddress, ADDR_BUF_SIZE, type SockAddr } from '../a
 import { T_UNBND } from './constants.js';
 import { nextState } from './states.js';
 import type { XtiCall, XtiState, StateEvent } from './names.js';
-import { TBADADDR, TBADF, terror } from './errors.js';
+import { TBADADDR, TBADF, TPROTO, terror } from './errors.js';
 import type { Provider } from './providers.js';
 
 /** A connect indication taken from the kernel (accept(2)), numbered for t_listen/t_accept. */
@@ -62,6 +62,8 @@ export class Endpoint {
   #rest: Buffer | null = null;
   /** T_MORE fragments of a TSDU being sent on a record provider. */
   #sndMore: Buffer[] = [];
+  /** The STREAMS modules pushed on the endpoint (I_PUSH/I_POP): t_* calls need timod on top. */
+  readonly modules: string[] = ['timod'];
 
   constructor(sock: Socket, provider: Provider, nonblock: boolean) {
     this.#sock = sock;
@@ -324,11 +326,16 @@ export class Endpoint {
 }
 
 const endpoints = new Map<number, Endpoint>();
+/** The calls that work whatever modules are pushed (tirdwr in the way of the others). */
+const ALWAYS = new Set(['t_close', 't_look', 't_getstate']);
 
 /** The endpoint behind `fd`, or TBADF (closed, never opened, or not an XTI endpoint). */
 export function endpointOf(fd: unknown, call: XtiCall): Endpoint {
   const ep = typeof fd === 'number' ? endpoints.get(fd) : undefined;
   if (!ep || ep.sock.closed) throw terror(call, TBADF, `${shown(fd)} is not an open XTI endpoint`);
+  if (ep.modules.at(-1) !== 'timod' && !ALWAYS.has(call)) {
+    throw terror(call, TPROTO, `timod is not on top of the endpoint's modules (${ep.modules.join(', ') || 'none'}): pop them first`);
+  }
   return ep;
 }
 

@@ -8,6 +8,7 @@ import { constants as C } from '../constants.js';
 import { XsockError, argType, intArg, systemError, shown } from '../errors.js';
 import { Socket } from '../socket/socket.js';
 import { lookup } from '../socket/descriptors.js';
+import { clearNonblocking, setNonblocking } from '../socket/index.js';
 import {
   T_UNBND, T_IDLE, T_DATAXFER, T_OUTCON, T_OUTREL, T_INREL, T_CLTS, T_BIND,
   O_RDWR, O_NONBLOCK, F_GETFL, F_SETFL, _SC_T_IOV_MAX, T_IOV_MAX,
@@ -230,6 +231,11 @@ export function fcntl(fd: number, cmd: number, arg = 0): number {
   if (cmd === F_SETFL) {
     intArg('arg', arg, 0, 0x7fffffff);
     ep.setNonblock((arg & O_NONBLOCK) !== 0);
+    // With tirdwr pushed, read(2)/write(2) by the program see the file's own flag.
+    if (ep.modules.includes('tirdwr')) {
+      if (ep.nonblock) setNonblocking(ep.fd);
+      else clearNonblocking(ep.fd);
+    }
     return 0;
   }
   throw new XsockError('ERR_XSOCK_INVALID_ARG_VALUE', `The "cmd" argument must be F_GETFL (${F_GETFL}) or F_SETFL (${F_SETFL}); received ${shown(cmd)}`);

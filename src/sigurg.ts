@@ -1,0 +1,106 @@
+/**
+ * SIGURG for Node: a notification when the kernel learns of urgent data on a TCP socket —
+ * from the urgent pointer, even while the byte itself is held back by a closed receive
+ * window (POLLPRI, and so the readiness, fires only once the byte is in).
+ *
+ * Linux tells only through SIGURG, sent to the socket's owner (fcntl F_SETOWN). Each
+ * subscribed socket is owned by this process; one process.on('SIGURG') listener then asks
+ * every subscribed socket recv(MSG_OOB|MSG_PEEK) — EAGAIN: announced, a byte: arrived,
+ * EINVAL: none — and calls the subscribers of the sockets whose urgent data is new: that
+ * became pending since the last signal. A signal that finds no new one (another urgent
+ * pointer on a socket whose earlier urgent data is still unread; signals coalesce) calls
+ * every subscriber whose socket still has urgent data pending.
+ *
+ * Main thread only: Node delivers no signal events in worker threads, and Linux can direct
+ * SIGURG at a thread (F_SETOWN_EX) but not at a worker's event loop.
+ */
+import { isMainThread } from 'node:worker_threads';
+import { XsockError, argType } from './errors.js';
+import { constants as C } from './constants.js';
+import { Socket } from './socket/index.js';
+
+/** What a subscriber is told: the socket and whether its urgent byte is in yet. */
+export type UrgentHandler = (sock: Socket, state: 'announced' | 'arrived') => void;
+
+interface Watch { sock: Socket; fns: UrgentHandler[]; pending: boolean }
+
+const watched = new Map<Socket, Watch>();
+let listening = false;
+
+/**
+ * Calls `fn(sock, state)` whenever the kernel announces urgent data on `sock` (a TCP
+ * socket): fcntl(F_SETOWN, process.pid) and SIGURG. Returns the unsubscribe function,
+ * which gives up the ownership with the last subscriber.
+ */
+export function onUrgent(sock: Socket, fn: UrgentHandler): () => void {
+  if (!(sock instanceof Socket)) throw argType('sock', 'a Socket', sock);
+  if (typeof fn !== 'function') throw argType('fn', 'a function', fn);
+  if (sock.closed) throw new XsockError('ERR_XSOCK_CLOSED', 'the socket is closed');
+  if (sock.type !== C.SOCK_STREAM || (sock.domain !== C.AF_INET && sock.domain !== C.AF_INET6)) {
+    throw new XsockError('ERR_XSOCK_WRONG_SOCKET_TYPE', 'urgent-data notification (SIGURG) needs a TCP socket');
+  }
+  if (!isMainThread) {
+    throw new XsockError('ERR_XSOCK_WRONG_SOCKET_TYPE', 'urgent-data notification (SIGURG) works on the main thread only: Node delivers no signals to worker threads');
+  }
+  let w = watched.get(sock);
+  if (!w) {
+    sock.setOwner(process.pid);
+    w = { sock, fns: [], pending: sock.urgentState() !== 'none' };
+    watched.set(sock, w);
+  }
+  w.fns.push(fn);
+  listen();
+  const entry = w;
+  return () => {
+    const i = entry.fns.indexOf(fn);
+    if (i < 0) return;
+    entry.fns.splice(i, 1);
+    if (entry.fns.length === 0) {
+      watched.delete(entry.sock);
+      if (!entry.sock.closed) entry.sock.setOwner(0);
+    }
+    listen();
+  };
+}
+
+/** Keeps one SIGURG listener while anything is subscribed (Node's signal handle does not hold the loop). */
+function listen(): void {
+  if (watched.size > 0 && !listening) {
+    process.on('SIGURG', onSignal);
+    listening = true;
+  } else if (watched.size === 0 && listening) {
+    process.removeListener('SIGURG', onSignal);
+    listening = false;
+  }
+}
+
+function onSignal(): void {
+  const fresh: [Watch, 'announced' | 'arrived'][] = [];
+  const still: [Watch, 'announced' | 'arrived'][] = [];
+  for (const w of [...watched.values()]) {
+    if (w.sock.closed) {
+      watched.delete(w.sock);
+      continue;
+    }
+    let state;
+    try {
+      state = w.sock.urgentState();
+    } catch {
+      continue; // the connection failed: its reads report that
+    }
+    const was = w.pending;
+    w.pending = state !== 'none';
+    if (state === 'none') continue;
+    (was ? still : fresh).push([w, state]);
+  }
+  listen();
+  for (const [w, state] of fresh.length > 0 ? fresh : still) {
+    for (const fn of [...w.fns]) {
+      try {
+        fn(w.sock, state);
+      } catch (err) {
+        queueMicrotask(() => { throw err; });
+      }
+    }
+  }
+}
