@@ -55,6 +55,14 @@ export function trySend(c: SocketCore, b: Uint8Array, flags: number, off = 0, le
   return c.settle(native.send(c.live(), b, off, len, flags), POLL_OUT, 'send');
 }
 
+/** send(2) of data[off, off+len), never waiting, the range checked against the bytes. */
+export function trySendRange(c: SocketCore, data: unknown, flags: unknown, off?: number, len?: number): number | null {
+  const b = bytesOf(data);
+  const o = off === undefined ? 0 : intArg('offset', off, 0, b.byteLength);
+  const n = len === undefined ? b.byteLength - o : intArg('length', len, 0, b.byteLength - o);
+  return trySend(c, b, flagsArg(flags), o, n);
+}
+
 export function send(c: SocketCore, data: unknown, flags: unknown, opts?: WaitOptions): Promise<number> {
   const b = bytesOf(data);
   const f = flagsArg(flags);
