@@ -11,6 +11,7 @@ import { describeAddress, type AddressLike } from '../address.js';
 import { constants as C } from '../constants.js';
 import { ReceivedFds, closeHeld, type Held } from './rights.js';
 import type { Message } from './message.js';
+import type { Waiting } from './retry.js';
 
 interface Holdings { fd: number; readiness: Readiness | null }
 
@@ -46,6 +47,8 @@ export class SocketCore {
    * the next receive of any kind hands them out first, so nothing read is lost.
    */
   readonly readAhead: Message[] = [];
+  /** The Waiting of each readiness mask, made on first use (transfer.ts waitingFor). */
+  readonly waitings: (Waiting | undefined)[] = [];
 
   /** Takes ownership of `fd` on behalf of `owner` (reaped when the owner is collected). */
   constructor(owner: object, fd: number, domain: number, type: number, protocol: number) {

@@ -44,10 +44,17 @@ export function inputBit(flags: number): number {
   return flags & C.MSG_OOB ? POLL_PRI : POLL_IN;
 }
 
-/** Waiting for input (or priority) readiness. */
+/**
+ * Waiting for `mask` readiness on `c`: made once per socket and mask and shared by every
+ * call (it is never changed), so a call that waits allocates no Waiting of its own.
+ */
 export function waitingFor(c: SocketCore, mask: number): Waiting {
+  return c.waitings[mask] ??= makeWaiting(c, mask);
+}
+
+function makeWaiting(c: SocketCore, mask: number): Waiting {
   const pace = mask === POLL_OUT && c.type !== C.SOCK_STREAM ? datagramOutputPace : undefined;
-  return { wait: (o) => c.readiness.wait(mask, o), pace };
+  return Object.freeze({ wait: (o: WaitOptions | undefined) => c.readiness.wait(mask, o), pace });
 }
 
 /** send(2) of buf[off, off+len), never waiting. */
