@@ -47,8 +47,8 @@ export class SocketCore {
    * the next receive of any kind hands them out first, so nothing read is lost.
    */
   readonly readAhead: Message[] = [];
-  /** The Waiting of each readiness mask, made on first use (transfer.ts waitingFor). */
-  readonly waitings: (Waiting | undefined)[] = [];
+  /** The Waiting of each readiness mask, made on first use (transfer.ts waitingFor); none for a socket that never waits. */
+  waitings: (Waiting | undefined)[] | undefined = undefined;
 
   /** Takes ownership of `fd` on behalf of `owner` (reaped when the owner is collected). */
   constructor(owner: object, fd: number, domain: number, type: number, protocol: number) {

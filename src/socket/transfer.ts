@@ -49,7 +49,7 @@ export function inputBit(flags: number): number {
  * call (it is never changed), so a call that waits allocates no Waiting of its own.
  */
 export function waitingFor(c: SocketCore, mask: number): Waiting {
-  return c.waitings[mask] ??= makeWaiting(c, mask);
+  return (c.waitings ??= [])[mask] ??= makeWaiting(c, mask);
 }
 
 function makeWaiting(c: SocketCore, mask: number): Waiting {
