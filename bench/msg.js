@@ -109,7 +109,7 @@ function streamU32() {
   let got = 0;
   const drain = () => {
     for (;;) {
-      const r = b.tryRecvInto(have ? inb.subarray(have) : inb);
+      const r = b.tryRecvInto(inb, 0, have);
       if (r === null) return;
       const [k, p] = frames(inb, have + r);
       got += k;
@@ -122,7 +122,7 @@ function streamU32() {
       const w = a.trySend(frame);
       if (w === null) break;
       for (let off = w; off < 68;) { // finish a partial frame, making room as C does
-        const k = a.trySend(frame.subarray(off));
+        const k = a.trySend(frame, 0, off);
         if (k === null) drain();
         else off += k;
       }

@@ -168,7 +168,7 @@ export class Readiness {
           w.cleanup = null;
           this.drop(w);
           reject(err);
-        }, waitName(this.fd, mask));
+        }, (opts as { what?: string }).what === undefined ? waitName(this.fd, mask) : undefined);
       }
       this.waiters.push(w);
       this.count();

@@ -43,6 +43,10 @@ test('batch with addresses: unconnected dgram receiver sees each sender', async 
   await s2.sendBatch(['c'], { family: 'unix', path: `${dir}/batch-r` });
   const ms = await r.recvBatch();
   assert.deepEqual(ms.map((m) => [m.data.toString(), m.from.path]), [['a', `${dir}/batch-s1`], ['b', `${dir}/batch-s1`], ['c', `${dir}/batch-s2`]]);
+  // A repeated sender is decoded once per batch, but every message owns its address.
+  assert.notEqual(ms[0].from, ms[1].from);
+  ms[0].from.path = 'changed';
+  assert.equal(ms[1].from.path, `${dir}/batch-s1`);
 });
 
 test('batch over UDP with sendmmsg to an address', async () => {

@@ -107,6 +107,29 @@ test('send to a closed peer is EPIPE, not a SIGPIPE death', async () => {
   }
 });
 
+test('trySend/tryRecvInto take an offset and a length (no subarray for a partial write)', () => {
+  const [a, b] = socketpair('unix', 'stream');
+  try {
+    const out = Buffer.from('0123456789');
+    assert.equal(a.trySend(out, 0, 3), 7, 'from offset 3 to the end');
+    assert.equal(a.trySend(out, 0, 1, 2), 2, 'two bytes from offset 1');
+    assert.equal(a.trySend('xyz', 0, 3, 0), 0, 'an empty range sends nothing');
+    const inb = Buffer.alloc(16, 0x2e);
+    assert.equal(b.tryRecvInto(inb, 0, 4, 5), 5, 'at most length bytes');
+    assert.equal(b.tryRecvInto(inb, 0, 9), 4, 'the rest, at offset 9');
+    assert.equal(inb.toString(), '....345678912...');
+    assert.equal(b.tryRecvInto(inb, 0, 16), null, 'nothing queued; an offset at the end is allowed');
+    for (const [off, len] of [[11, undefined], [-1, undefined], [2, 9], [1.5, undefined]]) {
+      assert.throws(() => a.trySend(out, 0, off, len), { message: off === 2 ? /"length"/ : /"offset"/ });
+    }
+    assert.throws(() => b.tryRecvInto(inb, 0, 17), { code: 'ERR_XSOCK_OUT_OF_RANGE', message: /"offset"/ });
+    assert.throws(() => b.tryRecvInto(inb, 0, 8, 9), { code: 'ERR_XSOCK_OUT_OF_RANGE', message: /"length"/ });
+  } finally {
+    a.close();
+    b.close();
+  }
+});
+
 test('dgram pair: zero-length datagram is delivered; closed peer gives ECONNREFUSED', async () => {
   const [a, b] = socketpair('unix', 'dgram');
   await a.send(Buffer.alloc(0));

@@ -71,6 +71,24 @@ function planBatch(s: SocketCore, o: BatchOptions | undefined): BatchPlan {
   return { count, size, controlSize, flags };
 }
 
+/**
+ * A fresh region for one small batch, carved from a pool the way Buffer.allocUnsafe
+ * carves its own (whose pool takes nothing of 4 KiB or more, so a 64 x 64 batch cost a
+ * new ArrayBuffer each). A region is never handed out twice: messages keep views of it.
+ */
+const VIEW_POOL = 4 * VIEW_SLAB_MAX;
+let viewPool = Buffer.alloc(0);
+let viewPoolUsed = 0;
+function viewSlab(need: number): Buffer {
+  if (viewPoolUsed + need > viewPool.length) {
+    viewPool = Buffer.allocUnsafe(VIEW_POOL);
+    viewPoolUsed = 0;
+  }
+  const b = viewPool.subarray(viewPoolUsed, viewPoolUsed + need);
+  viewPoolUsed += (need + 7) & ~7;
+  return b;
+}
+
 function grown(slab: Buffer, need: number): Buffer {
   return slab.length >= need ? slab : Buffer.alloc(need);
 }
@@ -81,7 +99,7 @@ function batchOnce(s: SocketCore, p: BatchPlan): Message[] | null {
   // Small batches land in a fresh slab the messages keep as views (no copy per message);
   // big slots go to the shared slab and are copied out at their real length.
   const small = p.size * p.count <= VIEW_SLAB_MAX;
-  dataSlab = small ? Buffer.allocUnsafe(p.size * p.count) : grown(sharedSlab, p.size * p.count);
+  dataSlab = small ? viewSlab(p.size * p.count) : grown(sharedSlab, p.size * p.count);
   if (!small) sharedSlab = dataSlab;
   s.releaseUntaken();
   // Unix seqpacket: an empty record and end-of-file both read as 0 bytes, and a shutdown
@@ -104,12 +122,13 @@ function batchOnce(s: SocketCore, p: BatchPlan): Message[] | null {
     ancs.push(clen > 0 ? decodeControl(controlSlab.subarray(i * cslot, (i + 1) * cslot), clen) : null);
   }
   const msgs: Message[] = [];
+  senders.reset();
   for (let i = 0; i < n; i++) {
     const len = out[i * 4]!;
     const alen = out[i * 4 + 2]!;
     const copied = Math.min(len, p.size);
     const data = small ? dataSlab.subarray(i * p.size, i * p.size + copied) : copyOut(i * p.size, copied);
-    const from = alen > 0 ? decodeAddress(addrSlab.subarray(i * ADDR_SLOT, (i + 1) * ADDR_SLOT), Math.min(alen, ADDR_SLOT)) : undefined;
+    const from = alen > 0 ? senders.of(i, Math.min(alen, ADDR_SLOT)) : undefined;
     const m = receivedMessage(data, len, out[i * 4 + 1]!, ancs[i]!, false, from);
     if (creds?.borrowed) delete m.credentials; // asked for by us, not by the caller
     // At seqpacket EOF recvmmsg fills every slot with an empty read: one EOF ends the batch.
@@ -122,6 +141,42 @@ function batchOnce(s: SocketCore, p: BatchPlan): Message[] | null {
     msgs.push(m);
   }
   return msgs;
+}
+
+/**
+ * Sender addresses of one batch. A busy receiver mostly hears the same few senders, so a
+ * slot whose bytes equal the previous sender's gets a copy of that decoded address (its
+ * own object) instead of a fresh decode: decoding a unix name costs three Buffers and
+ * two crossings into native code per message.
+ */
+const senders = {
+  last: undefined as SockAddr | undefined,
+  lastAt: 0,
+  lastLen: 0,
+  /** Whether the last address has only primitive fields (a shallow copy shares nothing). */
+  flat: false,
+  reset(): void {
+    this.last = undefined;
+  },
+  of(i: number, len: number): SockAddr {
+    const at = i * ADDR_SLOT;
+    const prev = this.last;
+    if (prev !== undefined && this.flat && len === this.lastLen && sameBytes(addrSlab, this.lastAt, at, len)) {
+      this.lastAt = at;
+      return { ...prev };
+    }
+    const a = decodeAddress(addrSlab.subarray(at, at + ADDR_SLOT), len);
+    this.last = a;
+    this.lastAt = at;
+    this.lastLen = len;
+    this.flat = Object.values(a).every((v) => v === null || typeof v !== 'object');
+    return a;
+  },
+};
+
+function sameBytes(b: Buffer, x: number, y: number, len: number): boolean {
+  for (let k = 0; k < len; k++) if (b[x + k] !== b[y + k]) return false;
+  return true;
 }
 
 function copyOut(off: number, n: number): Buffer {
@@ -141,8 +196,18 @@ export function recvBatch(c: SocketCore, options?: BatchOptions, opts?: WaitOpti
   return attemptOrRetry(() => batchOnce(c, plan), waitingFor(c, POLL_IN), plan.flags, 'recvmmsg', opts);
 }
 
-function batchArg(messages: unknown): Uint8Array[] {
+/**
+ * The messages as bytes. `mayShare`: a call that finishes before returning may use the
+ * caller's own array when it holds only bytes (no copy per call); one that waits copies
+ * it, so a change to the array while it waits cannot reach the kernel unchecked.
+ */
+function batchArg(messages: unknown, mayShare: boolean): Uint8Array[] {
   if (!Array.isArray(messages)) throw argType('messages', 'an array of Buffers or strings', messages);
+  if (mayShare) {
+    let i = 0;
+    while (i < messages.length && messages[i] instanceof Uint8Array) i++;
+    if (i === messages.length) return messages as Uint8Array[];
+  }
   return messages.map((m, i) => bytesOf(m, `messages[${i}]`));
 }
 
@@ -160,7 +225,7 @@ function messageSocket(c: SocketCore): void {
 /** sendmmsg(2), never waiting: how many messages were sent (a prefix), or null on EAGAIN. */
 export function trySendBatch(c: SocketCore, messages: unknown, to?: AddressLike): number | null {
   messageSocket(c);
-  const msgs = batchArg(messages);
+  const msgs = batchArg(messages, true);
   if (msgs.length === 0) return 0;
   return sendBatchOnce(c, msgs, 0, to);
 }
@@ -168,14 +233,12 @@ export function trySendBatch(c: SocketCore, messages: unknown, to?: AddressLike)
 /** sendmmsg(2) until every message is sent; resolves to the count. */
 export async function sendBatch(c: SocketCore, messages: unknown, to?: AddressLike, opts?: WaitOptions): Promise<number> {
   messageSocket(c);
-  const msgs = batchArg(messages);
+  const msgs = batchArg(messages, false);
   if (to !== undefined) encodeAddress(to, toAddr, 'to');
   const how = waitingFor(c, POLL_OUT);
   let sent = 0;
-  while (sent < msgs.length) {
-    const at = sent;
-    sent += await attemptOrRetry(() => sendBatchOnce(c, msgs, at, to), how, 0, 'sendmmsg', opts);
-  }
+  const attempt = (): number | null => sendBatchOnce(c, msgs, sent, to); // one closure per call, not per sendmmsg
+  while (sent < msgs.length) sent += await attemptOrRetry(attempt, how, 0, 'sendmmsg', opts);
   return sent;
 }
 

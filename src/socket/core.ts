@@ -9,8 +9,9 @@ import { XsockError, systemError, type ErrorAddress } from '../errors.js';
 import { Readiness, ensureInit } from '../readiness.js';
 import { describeAddress, type AddressLike } from '../address.js';
 import { constants as C } from '../constants.js';
-import type { ReceivedFds } from './rights.js';
+import { ReceivedFds, closeHeld, type Held } from './rights.js';
 import type { Message } from './message.js';
+import type { Waiting } from './retry.js';
 
 interface Holdings { fd: number; readiness: Readiness | null }
 
@@ -35,13 +36,19 @@ export class SocketCore {
   /** SO_PASSCRED / SO_PASSPIDFD as set through this socket: what a receive makes room for. */
   passcred = false;
   passpidfd = false;
-  /** Rights of the last messages handed out, closed at the next receive unless taken (weakly: a dropped message is still reaped by GC). */
-  private readonly untaken: WeakRef<ReceivedFds>[] = [];
+  /**
+   * Rights of the last messages handed out, closed at the next receive unless taken. Their
+   * ownership records are held, not the lists: a dropped message is still reaped by GC
+   * (which empties the record), and no WeakRef is made per message.
+   */
+  private readonly untaken: Held[] = [];
   /**
    * Messages read from the kernel ahead of delivery by an iterator that was left early:
    * the next receive of any kind hands them out first, so nothing read is lost.
    */
   readonly readAhead: Message[] = [];
+  /** The Waiting of each readiness mask, made on first use (transfer.ts waitingFor); none for a socket that never waits. */
+  waitings: (Waiting | undefined)[] | undefined = undefined;
 
   /** Takes ownership of `fd` on behalf of `owner` (reaped when the owner is collected). */
   constructor(owner: object, fd: number, domain: number, type: number, protocol: number) {
@@ -87,8 +94,12 @@ export class SocketCore {
 
   /** Remembers the rights of a message handed out, to close them at the next receive. */
   keepUntaken(m: { fds: ReceivedFds; pidfd?: ReceivedFds | undefined }): void {
-    if (m.fds.owned) this.untaken.push(new WeakRef(m.fds));
-    if (m.pidfd?.owned) this.untaken.push(new WeakRef(m.pidfd));
+    const h = ReceivedFds.recordOf(m.fds);
+    if (h !== null) this.untaken.push(h);
+    if (m.pidfd !== undefined) {
+      const p = ReceivedFds.recordOf(m.pidfd);
+      if (p !== null) this.untaken.push(p);
+    }
   }
 
   /**
@@ -97,7 +108,7 @@ export class SocketCore {
    */
   releaseUntaken(): void {
     if (this.untaken.length === 0) return;
-    for (const r of this.untaken) r.deref()?.close();
+    for (let i = 0; i < this.untaken.length; i++) closeHeld(this.untaken[i]!);
     this.untaken.length = 0;
   }
 

@@ -46,16 +46,21 @@ export interface Waiting {
  * Runs `attempt` until it returns non-null, waiting between attempts. The deadline of
  * `opts.timeout` covers the whole call, however many waits it takes.
  */
-export async function retry<T>(attempt: () => T | null, how: Waiting, opts?: WaitOptions): Promise<T> {
+export function retry<T>(attempt: () => T | null, how: Waiting, opts?: WaitOptions): Promise<T> {
+  return loop(attempt, how, opts, how.tried === true, how.what);
+}
+
+/** The loop itself: `tried` and `what` apart, so a shared (cached) Waiting is never copied per call. */
+async function loop<T>(attempt: () => T | null, how: Waiting, opts: WaitOptions | undefined, tried: boolean, what: string | undefined): Promise<T> {
   const deadline = deadlineOf(opts);
   for (let round = 0; ; round++) {
-    if (round > 0 || !how.tried) {
+    if (round > 0 || !tried) {
       const r = attempt();
       if (r !== null) return r;
     }
     const pause = how.pace?.(round) ?? 0;
-    if (pause > 0) await sleep(pause, remaining(deadline, opts, how.what));
-    await how.wait(remaining(deadline, opts, how.what), round);
+    if (pause > 0) await sleep(pause, remaining(deadline, opts, what));
+    await how.wait(remaining(deadline, opts, what), round);
   }
 }
 
@@ -68,7 +73,7 @@ export function attemptOrRetry<T>(attempt: () => T | null, how: Waiting, flags: 
   const first = attempt();
   if (first !== null) return Promise.resolve(first);
   if (flags & C.MSG_DONTWAIT) return Promise.reject(systemError(-C.EAGAIN, syscall));
-  return retry(attempt, { ...how, tried: true, what: how.what ?? syscall }, opts);
+  return loop(attempt, how, opts, true, how.what ?? syscall);
 }
 
 /**

@@ -8,12 +8,14 @@
  */
 import { native } from '../binding.js';
 
-interface Held { fds: number[] }
+/** The descriptors one ReceivedFds still owns: shared with the reaper, emptied when closed or taken. */
+export interface Held { fds: number[] }
 
 /** Symbol.dispose where the runtime has it (Node 20.4+), so `using` works on received rights. */
 const disposeSymbol: typeof Symbol.dispose = (Symbol as { dispose?: typeof Symbol.dispose }).dispose ?? (Symbol.for('nodejs.dispose') as typeof Symbol.dispose);
 
-function closeHeld(h: Held): void {
+/** close(2) on every descriptor `h` still holds; idempotent (a record is emptied first). */
+export function closeHeld(h: Held): void {
   const fds = h.fds;
   h.fds = [];
   for (const fd of fds) {
@@ -55,6 +57,16 @@ export class ReceivedFds extends Array<number> {
     const r = new ReceivedFds();
     for (let i = 0; i < n; i++) r.push(-1);
     return r;
+  }
+
+  /**
+   * @internal The ownership record while it holds descriptors (else null). A socket keeps
+   * these strongly until its next receive — the record, not the list, so a message dropped
+   * unread is still collected and reaped — and closing it empties the list's record too.
+   */
+  static recordOf(r: ReceivedFds): Held | null {
+    const h = r.#held;
+    return h !== null && h.fds.length > 0 ? h : null;
   }
 
   /** True while the library still owns (and will close) these descriptors. */

@@ -153,9 +153,12 @@ export class Socket {
 
   // --- data transfer ----------------------------------------------------------------------
 
-  /** send(2) without waiting: bytes accepted, or null on EAGAIN. */
-  trySend(data: Uint8Array | string, flags?: number): number | null {
-    return xfer.trySend(this.core, xfer.bytesOf(data), xfer.flagsArg(flags));
+  /**
+   * send(2) of data[offset, offset+length) without waiting (the rest of a partial stream
+   * write needs no subarray): bytes accepted, or null on EAGAIN.
+   */
+  trySend(data: Uint8Array | string, flags?: number, offset?: number, length?: number): number | null {
+    return xfer.trySendRange(this.core, data, flags, offset, length);
   }
   /** send(2): waits for room; resolves to the bytes accepted (streams may take part). */
   send(data: Uint8Array | string, flags?: number, opts?: WaitOptions): Promise<number> {
@@ -165,9 +168,9 @@ export class Socket {
   sendAll(data: Uint8Array | string, opts?: WaitOptions): Promise<void> {
     return rejecting(() => xfer.sendAll(this.core, data, opts));
   }
-  /** recv(2) into `buf` without waiting: the kernel's count, or null on EAGAIN. */
-  tryRecvInto(buf: Uint8Array, flags?: number): number | null {
-    return xfer.tryRecvInto(this.core, buf, flags);
+  /** recv(2) into buf[offset, offset+length) without waiting: the kernel's count, or null on EAGAIN. */
+  tryRecvInto(buf: Uint8Array, flags?: number, offset?: number, length?: number): number | null {
+    return xfer.tryRecvInto(this.core, buf, flags, offset, length);
   }
   /** recv(2) into `buf`; 0 is end-of-file on a stream. With MSG_TRUNC the real length. */
   recvInto(buf: Uint8Array, flags?: number, opts?: WaitOptions): Promise<number> {

@@ -44,15 +44,30 @@ export function inputBit(flags: number): number {
   return flags & C.MSG_OOB ? POLL_PRI : POLL_IN;
 }
 
-/** Waiting for input (or priority) readiness. */
+/**
+ * Waiting for `mask` readiness on `c`: made once per socket and mask and shared by every
+ * call (it is never changed), so a call that waits allocates no Waiting of its own.
+ */
 export function waitingFor(c: SocketCore, mask: number): Waiting {
+  return (c.waitings ??= [])[mask] ??= makeWaiting(c, mask);
+}
+
+function makeWaiting(c: SocketCore, mask: number): Waiting {
   const pace = mask === POLL_OUT && c.type !== C.SOCK_STREAM ? datagramOutputPace : undefined;
-  return { wait: (o) => c.readiness.wait(mask, o), pace };
+  return Object.freeze({ wait: (o: WaitOptions | undefined) => c.readiness.wait(mask, o), pace });
 }
 
 /** send(2) of buf[off, off+len), never waiting. */
 export function trySend(c: SocketCore, b: Uint8Array, flags: number, off = 0, len = b.byteLength - off): number | null {
   return c.settle(native.send(c.live(), b, off, len, flags), POLL_OUT, 'send');
+}
+
+/** send(2) of data[off, off+len), never waiting, the range checked against the bytes. */
+export function trySendRange(c: SocketCore, data: unknown, flags: unknown, off?: number, len?: number): number | null {
+  const b = bytesOf(data);
+  const o = off === undefined ? 0 : intArg('offset', off, 0, b.byteLength);
+  const n = len === undefined ? b.byteLength - o : intArg('length', len, 0, b.byteLength - o);
+  return trySend(c, b, flagsArg(flags), o, n);
 }
 
 export function send(c: SocketCore, data: unknown, flags: unknown, opts?: WaitOptions): Promise<number> {
