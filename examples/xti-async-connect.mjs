@@ -8,7 +8,7 @@
 // server's release.
 import {
   t_open, t_bind, t_alloc, t_connect, t_rcvconnect, t_snd, t_rcv, t_sndrel, t_rcvrel, t_look, t_close,
-  t_errno, t_error, addressBytes, O_RDWR, O_NONBLOCK, T_CALL, T_ADDR, TNODATA, T_DATA, T_ORDREL,
+  t_errno, t_error, addressBytes, O_RDWR, O_NONBLOCK, T_CALL, T_ADDR, TNODATA, TLOOK, T_DATA, T_ORDREL,
 } from 'xsock/xti';
 import { ioctl, I_SETSIG, S_INPUT, S_OUTPUT } from 'xsock/streams';
 
@@ -56,7 +56,14 @@ function onInput() {
       process.exit(0);
     }
     if (ev !== T_DATA) return;
-    const n = t_rcv(fd, buf, buf.length, { flags: 0 });
+    let n;
+    try {
+      n = t_rcv(fd, buf, buf.length, { flags: 0 });
+    } catch {
+      if (t_errno === TLOOK) continue; /* an event came in after t_look: look again */
+      t_error('t_rcv');
+      process.exit(1);
+    }
     reply += buf.toString('utf8', 0, n);
   }
 }

@@ -8,7 +8,7 @@
 // Prints "READY <port or name>", "ACCEPTED seq=N", then "DONE <text>" when released.
 import {
   t_open, t_bind, t_alloc, t_listen, t_accept, t_rcv, t_snd, t_look, t_rcvrel, t_sndrel, t_close,
-  t_errno, t_error, addressBytes, O_RDWR, O_NONBLOCK, T_BIND, T_CALL, T_ALL, T_ADDR, TNODATA,
+  t_errno, t_error, addressBytes, O_RDWR, O_NONBLOCK, T_BIND, T_CALL, T_ALL, T_ADDR, TNODATA, TLOOK,
   T_DATA, T_ORDREL,
 } from 'xsock/xti';
 import { ioctl, I_SETSIG, S_INPUT } from 'xsock/streams';
@@ -59,7 +59,14 @@ function serve(res_fd) {
         process.exit(0);
       }
       if (ev !== T_DATA) return;
-      const n = t_rcv(res_fd, buf, buf.length, { flags: 0 });
+      let n;
+      try {
+        n = t_rcv(res_fd, buf, buf.length, { flags: 0 });
+      } catch {
+        if (t_errno === TLOOK) continue; /* an event came in after t_look: look again */
+        t_error('t_rcv');
+        process.exit(1);
+      }
       text += buf.toString('utf8', 0, n);
     }
   };
