@@ -14,10 +14,25 @@ import type { Message } from './message.js';
 
 interface Holdings { fd: number; readiness: Readiness | null }
 
+/**
+ * The live owner of each descriptor number in this environment. A raw close of a number
+ * (streams close(n)) must close its owner instead, or the owner would later close whatever
+ * new file reused the number; and a second owner of one number would close it twice.
+ */
+const owners = new Map<number, WeakRef<object>>();
+
+/** The live object (a Socket) that owns `fd` in this environment, or undefined. */
+export function ownerOf(fd: number): object | undefined {
+  const o = owners.get(fd)?.deref();
+  if (o === undefined) owners.delete(fd);
+  return o;
+}
+
 /** Sockets garbage-collected unclosed still give their descriptor back. */
 const reaper = new FinalizationRegistry<Holdings>((h) => {
   h.readiness?.close();
   if (h.fd >= 0) {
+    if (owners.get(h.fd)?.deref() === undefined) owners.delete(h.fd);
     native.own(h.fd, 0);
     native.close(h.fd);
   }
@@ -46,12 +61,16 @@ export class SocketCore {
   /** Takes ownership of `fd` on behalf of `owner` (reaped when the owner is collected). */
   constructor(owner: object, fd: number, domain: number, type: number, protocol: number) {
     ensureInit(); // the shim's scratch must be ours before any call that writes out-params
+    if (ownerOf(fd) !== undefined) {
+      throw new XsockError('ERR_XSOCK_INVALID_ARG_VALUE', `The "fd" argument ${fd} is already owned by a live Socket in this environment (use that Socket, or dup the descriptor)`);
+    }
     this.fd = fd;
     this.domain = domain;
     this.type = type;
     this.protocol = protocol;
     this.held = { fd, readiness: null };
     reaper.register(owner, this.held, owner);
+    owners.set(fd, new WeakRef(owner));
     native.own(fd, 1);
   }
 
@@ -116,6 +135,7 @@ export class SocketCore {
     this.held.fd = -1;
     this.fd = -1;
     reaper.unregister(owner);
+    if (owners.get(fd)?.deref() === owner) owners.delete(fd);
     native.own(fd, 0);
     return fd;
   }

@@ -3,7 +3,7 @@
  * pipes, the command, the Node faces — reaches descriptors only through what is exported
  * here.
  */
-export { Socket, socket, socketpair, untilReady } from './socket.js';
+export { Socket, socket, socketpair, untilReady, socketOwning } from './socket.js';
 export { batchSender, BATCH_ADDR_SLOT } from './batch.js';
 export type { BindOptions, Datagram, Message, OutgoingMessage, RecvmsgOptions, QueuedError, BatchOptions, MessagesOptions } from './socket.js';
 export { ReceivedFds } from './rights.js';

@@ -13,7 +13,7 @@ import { XsockError, intArg } from '../errors.js';
 import { constants as C, domainNumber, typeNumber, domainName, typeName, type DomainName, type TypeName } from '../constants.js';
 import type { Readiness, WaitOptions } from '../readiness.js';
 import type { AddressLike, SockAddr } from '../address.js';
-import { SocketCore } from './core.js';
+import { SocketCore, ownerOf } from './core.js';
 import { rejecting, retry } from './retry.js';
 import * as life from './lifecycle.js';
 import * as xfer from './transfer.js';
@@ -51,6 +51,11 @@ export class Socket {
    * The Socket owns the fd from then on (closes it).
    */
   static fromFd(fd: number): Socket {
+    if (socketOwning(fd) !== undefined) {
+      // Two owners of one number would both close it: the second close would hit whatever
+      // file reused the number meanwhile.
+      throw new XsockError('ERR_XSOCK_INVALID_ARG_VALUE', `The "fd" argument ${fd} is already owned by a live Socket (use that Socket, or Socket.fromFd(dup(fd)))`);
+    }
     const k = life.discover(fd);
     const s = new Socket(fd, k.domain, k.type, k.protocol);
     if (k.domain === C.AF_UNIX) {
@@ -291,6 +296,16 @@ export class Socket {
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return `Socket<${this.domainName}/${this.typeName} fd=${this.core.fd}>`;
   }
+}
+
+/**
+ * The live Socket of this environment that owns descriptor `fd`, if any (no syscall): lets
+ * faces that name descriptors by number (STREAMS close, t_sync, ioctl) act on the Socket
+ * itself rather than on the bare number behind its back.
+ */
+export function socketOwning(fd: number): Socket | undefined {
+  const o = typeof fd === 'number' ? ownerOf(fd) : undefined;
+  return o instanceof Socket ? o : undefined;
 }
 
 /**

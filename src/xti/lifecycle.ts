@@ -6,7 +6,7 @@
 import { fstatSync } from 'node:fs';
 import { constants as C } from '../constants.js';
 import { XsockError, argType, intArg, systemError } from '../errors.js';
-import { Socket } from '../socket/socket.js';
+import { Socket, socketOwning } from '../socket/socket.js';
 import { lookup } from '../socket/descriptors.js';
 import {
   T_UNBND, T_IDLE, T_DATAXFER, T_OUTCON, T_OUTREL, T_INREL, T_CLTS, T_BIND,
@@ -150,7 +150,7 @@ export function t_sync(fd: number): number {
       throw terror('t_sync', TBADF, `${fd} is not an open descriptor`);
     }
     if (!isSocket) throw terror('t_sync', TBADF, `${fd} is not a transport endpoint`);
-    const sock = lookup(fd) ?? Socket.fromFd(fd);
+    const sock = lookup(fd) ?? socketOwning(fd) ?? Socket.fromFd(fd);
     const p = providerFor(sock.domain, sock.type);
     if (!p) throw terror('t_sync', TBADF, `${fd} is a socket no provider runs on`);
     const adopted = addEndpoint(sock, p, false);
