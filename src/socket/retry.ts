@@ -40,6 +40,12 @@ export interface Waiting {
   tried?: boolean;
   /** The call, as timeout and abort errors name it ('recv'). */
   what?: string;
+  /**
+   * An attempt came back empty (`woke`: the bits the last wait woke with, 0 before the
+   * first wait). May throw to end the call with a condition the attempt cannot see (an
+   * error queued beside an empty receive queue).
+   */
+  empty?: ((woke: number, what: string) => void) | undefined;
 }
 
 /**
@@ -48,14 +54,17 @@ export interface Waiting {
  */
 export async function retry<T>(attempt: () => T | null, how: Waiting, opts?: WaitOptions): Promise<T> {
   const deadline = deadlineOf(opts);
+  let woke = 0;
   for (let round = 0; ; round++) {
     if (round > 0 || !how.tried) {
       const r = attempt();
       if (r !== null) return r;
     }
+    how.empty?.(woke, how.what ?? 'wait');
     const pause = how.pace?.(round) ?? 0;
     if (pause > 0) await sleep(pause, remaining(deadline, opts, how.what));
-    await how.wait(remaining(deadline, opts, how.what), round);
+    const bits = await how.wait(remaining(deadline, opts, how.what), round);
+    woke = typeof bits === 'number' ? bits : 0;
   }
 }
 

@@ -10,6 +10,7 @@ import { POLL_IN, POLL_OUT, POLL_PRI, scratch, type WaitOptions } from '../readi
 import { encodeAddress, decodeAddress, ADDR_BUF_SIZE, type AddressLike, type SockAddr } from '../address.js';
 import type { SocketCore } from './core.js';
 import { attemptOrRetry, datagramOutputPace, type Waiting } from './retry.js';
+import { rejectQueuedError } from './errqueue-wake.js';
 
 /** What recvfrom resolves to. */
 export interface Datagram { data: Buffer; from: SockAddr }
@@ -44,10 +45,16 @@ export function inputBit(flags: number): number {
   return flags & C.MSG_OOB ? POLL_PRI : POLL_IN;
 }
 
-/** Waiting for input (or priority) readiness. */
+/**
+ * Waiting for input (or priority) readiness. An input wait on an inet datagram socket also
+ * surfaces an error queued by IP_RECVERR (the kernel keeps POLLERR up for it while the
+ * receive queue is empty): the receive rejects with it rather than wait beside it.
+ */
 export function waitingFor(c: SocketCore, mask: number): Waiting {
   const pace = mask === POLL_OUT && c.type !== C.SOCK_STREAM ? datagramOutputPace : undefined;
-  return { wait: (o) => c.readiness.wait(mask, o), pace };
+  const input = mask === POLL_IN && (c.domain === C.AF_INET || c.domain === C.AF_INET6) && c.type !== C.SOCK_STREAM;
+  const empty = input ? (woke: number, what: string) => rejectQueuedError(c, woke, what) : undefined;
+  return { wait: (o) => c.readiness.wait(mask, o), pace, empty };
 }
 
 /** send(2) of buf[off, off+len), never waiting. */
