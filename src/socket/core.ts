@@ -10,9 +10,10 @@ import { Readiness, ensureInit } from '../readiness.js';
 import { describeAddress, type AddressLike } from '../address.js';
 import { constants as C } from '../constants.js';
 import type { ReceivedFds } from './rights.js';
+import { holdReserve, dropReserve } from './reserve.js';
 import type { Message } from './message.js';
 
-interface Holdings { fd: number; readiness: Readiness | null }
+interface Holdings { fd: number; readiness: Readiness | null; reserve: boolean }
 
 /**
  * The live owner of each descriptor number in this environment. A raw close of a number
@@ -28,6 +29,20 @@ export function ownerOf(fd: number): object | undefined {
   return o;
 }
 
+/** Calls waiting for a descriptor slot (accept after EMFILE): told when a Socket frees one. */
+const freedListeners = new Set<() => void>();
+
+/** Calls `fn` once the next time a Socket of this environment gives its descriptor up; returns the unsubscribe. */
+export function onDescriptorFreed(fn: () => void): () => void {
+  const once = (): void => { freedListeners.delete(once); fn(); };
+  freedListeners.add(once);
+  return () => { freedListeners.delete(once); };
+}
+
+function descriptorFreed(): void {
+  for (const fn of [...freedListeners]) fn();
+}
+
 /** Sockets garbage-collected unclosed still give their descriptor back. */
 const reaper = new FinalizationRegistry<Holdings>((h) => {
   h.readiness?.close();
@@ -36,6 +51,7 @@ const reaper = new FinalizationRegistry<Holdings>((h) => {
     native.own(h.fd, 0);
     native.close(h.fd);
   }
+  if (h.reserve) dropReserve();
 });
 
 /** The descriptor of one Socket, its ownership and its readiness. */
@@ -68,7 +84,7 @@ export class SocketCore {
     this.domain = domain;
     this.type = type;
     this.protocol = protocol;
-    this.held = { fd, readiness: null };
+    this.held = { fd, readiness: null, reserve: false };
     reaper.register(owner, this.held, owner);
     owners.set(fd, new WeakRef(owner));
     native.own(fd, 1);
@@ -120,6 +136,13 @@ export class SocketCore {
     this.untaken.length = 0;
   }
 
+  /** Keeps the environment's spare descriptor while this (listening) socket lives: accept sheds on EMFILE. */
+  holdReserve(): void {
+    if (this.held.reserve) return;
+    this.held.reserve = true;
+    holdReserve();
+  }
+
   /** Stops watching and gives up ownership; returns the fd (or -1 when already released). */
   release(owner: object): number {
     const fd = this.fd;
@@ -137,6 +160,12 @@ export class SocketCore {
     reaper.unregister(owner);
     if (owners.get(fd)?.deref() === owner) owners.delete(fd);
     native.own(fd, 0);
+    if (this.held.reserve) {
+      this.held.reserve = false;
+      dropReserve();
+    }
+    // The caller closes (or hands over) the fd right after: a slot frees on this turn.
+    if (freedListeners.size > 0) queueMicrotask(descriptorFreed);
     return fd;
   }
 }

@@ -28,7 +28,7 @@ import { SocketDuplex, type DuplexOptions } from '../duplex.js';
 import { protocolNumber } from '../protocols.js';
 import { MessageWriter, type MessageWriterOptions } from '../message-stream.js';
 
-export type { BindOptions } from './lifecycle.js';
+export type { BindOptions, AcceptOptions } from './lifecycle.js';
 export type { Datagram } from './transfer.js';
 export type { Message, OutgoingMessage, RecvmsgOptions, QueuedError } from './message.js';
 export type { BatchOptions, MessagesOptions } from './batch.js';
@@ -95,8 +95,12 @@ export class Socket {
     const r = life.tryAccept(this.core);
     return r === null ? null : this.accepted(r);
   }
-  /** accept4(2): waits for a connection; the new socket's remoteAddress is the peer. */
-  accept(opts?: WaitOptions): Promise<Socket> {
+  /**
+   * accept4(2): waits for a connection; the new socket's remoteAddress is the peer. Out of
+   * descriptors (EMFILE/ENFILE) it backs off rather than reject; `onEmfile: 'shed'` keeps a
+   * spare descriptor to accept-and-close the connections it cannot serve.
+   */
+  accept(opts?: life.AcceptOptions): Promise<Socket> {
     return rejecting(() => life.accept(this.core, (r) => this.accepted(r), opts));
   }
   /**
