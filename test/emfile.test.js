@@ -3,13 +3,16 @@
 // with onEmfile: 'shed' it accepts and closes what it cannot serve (a spare descriptor).
 // The server runs in a child under a lowered RLIMIT_NOFILE (prlimit) and is flooded with
 // connections; it must keep its timers running at low CPU and serve again afterwards.
+// `xsock --fork` under `ulimit -n` must log, back off and keep listening, not exit.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { socket } from '../dist/index.js';
+import { existsSync } from 'node:fs';
 import { checkFdsAtEnd, tempDir, within, need } from './helpers.js';
+import { BIN } from './cli-helpers.js';
 
 checkFdsAtEnd();
 const dir = tempDir();
@@ -138,5 +141,55 @@ test("accept({ onEmfile: 'shed' }): connections it cannot serve are accepted and
   } finally {
     for (const c of clients) c.close();
     await srv.stop();
+  }
+});
+
+test('xsock --fork out of descriptors logs, backs off and keeps listening (its socket file stays)', { skip: need('sh') }, async () => {
+  const path = join(dir, 'fork.sock');
+  const up = join(dir, 'up.sock');
+  // The upstream each client is relayed to: an echo server here.
+  const echoL = socket('unix', 'stream');
+  echoL.bind(up);
+  echoL.listen();
+  const upstream = [];
+  void (async () => {
+    for (;;) {
+      let c;
+      try { c = await echoL.accept(); } catch { return; }
+      upstream.push(c);
+      void (async () => {
+        try { for (let b; (b = await c.recv(100, 0, { timeout: 20000 })).length > 0;) await c.sendAll(b); } catch { /* gone */ }
+        c.close();
+      })();
+    }
+  })();
+  const x = spawn('sh', ['-c', `ulimit -n 64 && exec timeout 60 "${process.execPath}" "${BIN}" --fork unix-listen:${path} unix:${up}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  x.stderr.setEncoding('utf8');
+  x.stderr.on('data', (d) => { stderr += d; });
+  let code = null;
+  const exited = new Promise((resolve) => x.on('close', (c) => { code = c; resolve(c); }));
+  const clients = [];
+  try {
+    for (let i = 0; i < 100 && !existsSync(path); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(existsSync(path), `xsock did not listen: ${stderr}`);
+    for (let i = 0; i < 60; i++) clients.push(await connect(path));
+    await Promise.all(clients.map((c, i) => echo(c, `c${i}`, 1500)));
+    assert.match(stderr, /EMFILE/, 'the flood drove xsock out of descriptors (and it said so)');
+    assert.equal(code, null, `xsock exited (${code}) during the flood: ${stderr.slice(-500)}`);
+    for (const c of clients) c.close();
+    clients.length = 0;
+    await new Promise((r) => setTimeout(r, 300));
+    assert.ok(existsSync(path), 'the listener\'s socket file is still there');
+    const fresh = await connect(path);
+    clients.push(fresh);
+    assert.equal(await echo(fresh, 'again', 5000), 'again', 'xsock still relays after the flood');
+    assert.equal(code, null);
+  } finally {
+    for (const c of clients) c.close();
+    x.kill('SIGTERM'); // timeout passes it on to xsock
+    await within(exited, 5000, 'xsock to exit');
+    echoL.close();
+    for (const c of upstream) c.close();
   }
 });
