@@ -24,9 +24,8 @@ function watchdog() {
   return { ticks: () => ticks, stop: () => clearInterval(t) };
 }
 
-/** Asserts `p` rejects with ERR_XSOCK_TIMEOUT after about TIMEOUT ms, while timers kept firing. */
-async function rejectsOnTime(p, dog) {
-  const t0 = performance.now();
+/** Asserts `p` (started at `t0`) rejects with ERR_XSOCK_TIMEOUT after about TIMEOUT ms, while timers kept firing. */
+async function rejectsOnTime(p, dog, t0 = performance.now()) {
   const err = await within(p.then(() => null, (e) => e), 5000, 'the bounded wait');
   const ms = performance.now() - t0;
   assert.ok(err, 'the wait must not resolve: nothing was sent');
@@ -40,9 +39,10 @@ test('Socket.fromFd on a descriptor a live Socket waits on: a clear error, the w
   const [a, b] = socketpair('unix', 'stream');
   const dog = watchdog();
   try {
+    const t0 = performance.now();
     const pending = a.recv(16, 0, { timeout: TIMEOUT });
     assert.throws(() => Socket.fromFd(a.fd), (e) => e.code === 'ERR_XSOCK_INVALID_ARG_VALUE' && /already owned/.test(e.message));
-    await rejectsOnTime(pending, dog);
+    await rejectsOnTime(pending, dog, t0);
     // Still a working socket afterwards.
     b.trySend('x');
     assert.equal((await a.recv(16, 0, { timeout: 2000 })).toString(), 'x');
@@ -58,10 +58,11 @@ test('t_sync on a live Socket\'s descriptor shares that Socket (no second owner,
   const dog = watchdog();
   const fd = a.fd;
   try {
+    const t0 = performance.now();
     const pending = a.recv(16, 0, { timeout: TIMEOUT });
     const state = t_sync(fd);
     assert.equal(typeof state, 'number');
-    await rejectsOnTime(pending, dog);
+    await rejectsOnTime(pending, dog, t0);
     // The endpoint sits on the very Socket: closing the Socket ends the endpoint too,
     // rather than leaving a second owner of the number behind.
     a.close();
@@ -78,11 +79,12 @@ test('new Readiness(fd) on a Socket\'s descriptor while it waits is the same wat
   const [a, b] = socketpair('unix', 'stream');
   const dog = watchdog();
   try {
+    const t0 = performance.now();
     const pending = a.recv(16, 0, { timeout: TIMEOUT });
     const r = new Readiness(a.fd);
     assert.equal(r, a.readiness, 'one watcher per descriptor');
     const bare = r.wait(POLL_IN, { timeout: TIMEOUT });
-    await Promise.all([rejectsOnTime(pending, dog), rejectsOnTime(bare, dog)]);
+    await Promise.all([rejectsOnTime(pending, dog, t0), rejectsOnTime(bare, dog, t0)]);
     // And both wake on one arrival.
     const p1 = a.recv(16, 0, { timeout: 2000 });
     const p2 = r.wait(POLL_IN, { timeout: 2000 });
