@@ -105,6 +105,34 @@ export function sleep(ms: number, opts?: CallWait): Promise<void> {
   });
 }
 
+/**
+ * A pause of at most `ms` that also ends as soon as `until` calls its `wake` (an event that
+ * may change the answer, such as a descriptor being freed); rejects like a wait on abort or
+ * deadline. `until` returns its unsubscribe function.
+ */
+export function pauseUntil(ms: number, opts: CallWait | undefined, until: (wake: () => void) => () => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let unsubscribe = noop;
+    const end = (): void => {
+      unsubscribe();
+      clearTimeout(timer);
+      disarm();
+    };
+    const disarm = arm(opts, (err) => {
+      end();
+      reject(err);
+    });
+    const timer = setTimeout(() => {
+      end();
+      resolve();
+    }, ms);
+    unsubscribe = until(() => {
+      end();
+      resolve();
+    });
+  });
+}
+
 /** A timer that can be pushed back (an idle timeout): `refresh()` restarts it, `cancel()` stops it. */
 export interface Deadline { refresh(): void; cancel(): void }
 

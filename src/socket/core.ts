@@ -10,18 +10,49 @@ import { Readiness, ensureInit } from '../readiness.js';
 import { describeAddress, type AddressLike } from '../address.js';
 import { constants as C } from '../constants.js';
 import { ReceivedFds, closeHeld, type Held } from './rights.js';
+import { holdReserve, dropReserve } from './reserve.js';
 import type { Message } from './message.js';
 import type { Waiting } from './retry.js';
 
-interface Holdings { fd: number; readiness: Readiness | null }
+interface Holdings { fd: number; readiness: Readiness | null; reserve: boolean }
+
+/**
+ * The live owner of each descriptor number in this environment. A raw close of a number
+ * (streams close(n)) must close its owner instead, or the owner would later close whatever
+ * new file reused the number; and a second owner of one number would close it twice.
+ */
+const owners = new Map<number, WeakRef<object>>();
+
+/** The live object (a Socket) that owns `fd` in this environment, or undefined. */
+export function ownerOf(fd: number): object | undefined {
+  const o = owners.get(fd)?.deref();
+  if (o === undefined) owners.delete(fd);
+  return o;
+}
+
+/** Calls waiting for a descriptor slot (accept after EMFILE): told when a Socket frees one. */
+const freedListeners = new Set<() => void>();
+
+/** Calls `fn` once the next time a Socket of this environment gives its descriptor up; returns the unsubscribe. */
+export function onDescriptorFreed(fn: () => void): () => void {
+  const once = (): void => { freedListeners.delete(once); fn(); };
+  freedListeners.add(once);
+  return () => { freedListeners.delete(once); };
+}
+
+function descriptorFreed(): void {
+  for (const fn of [...freedListeners]) fn();
+}
 
 /** Sockets garbage-collected unclosed still give their descriptor back. */
 const reaper = new FinalizationRegistry<Holdings>((h) => {
   h.readiness?.close();
   if (h.fd >= 0) {
+    if (owners.get(h.fd)?.deref() === undefined) owners.delete(h.fd);
     native.own(h.fd, 0);
     native.close(h.fd);
   }
+  if (h.reserve) dropReserve();
 });
 
 /** The descriptor of one Socket, its ownership and its readiness. */
@@ -53,12 +84,16 @@ export class SocketCore {
   /** Takes ownership of `fd` on behalf of `owner` (reaped when the owner is collected). */
   constructor(owner: object, fd: number, domain: number, type: number, protocol: number) {
     ensureInit(); // the shim's scratch must be ours before any call that writes out-params
+    if (ownerOf(fd) !== undefined) {
+      throw new XsockError('ERR_XSOCK_INVALID_ARG_VALUE', `The "fd" argument ${fd} is already owned by a live Socket in this environment (use that Socket, or dup the descriptor)`);
+    }
     this.fd = fd;
     this.domain = domain;
     this.type = type;
     this.protocol = protocol;
-    this.held = { fd, readiness: null };
+    this.held = { fd, readiness: null, reserve: false };
     reaper.register(owner, this.held, owner);
+    owners.set(fd, new WeakRef(owner));
     native.own(fd, 1);
   }
 
@@ -112,6 +147,13 @@ export class SocketCore {
     this.untaken.length = 0;
   }
 
+  /** Keeps the environment's spare descriptor while this (listening) socket lives: accept sheds on EMFILE. */
+  holdReserve(): void {
+    if (this.held.reserve) return;
+    this.held.reserve = true;
+    holdReserve();
+  }
+
   /** Stops watching and gives up ownership; returns the fd (or -1 when already released). */
   release(owner: object): number {
     const fd = this.fd;
@@ -127,7 +169,14 @@ export class SocketCore {
     this.held.fd = -1;
     this.fd = -1;
     reaper.unregister(owner);
+    if (owners.get(fd)?.deref() === owner) owners.delete(fd);
     native.own(fd, 0);
+    if (this.held.reserve) {
+      this.held.reserve = false;
+      dropReserve();
+    }
+    // The caller closes (or hands over) the fd right after: a slot frees on this turn.
+    if (freedListeners.size > 0) queueMicrotask(descriptorFreed);
     return fd;
   }
 }

@@ -3,9 +3,9 @@
  * pipes, the command, the Node faces — reaches descriptors only through what is exported
  * here.
  */
-export { Socket, socket, socketpair, untilReady } from './socket.js';
+export { Socket, socket, socketpair, untilReady, socketOwning } from './socket.js';
 export { batchSender, BATCH_ADDR_SLOT } from './batch.js';
-export type { BindOptions, Datagram, Message, OutgoingMessage, RecvmsgOptions, QueuedError, BatchOptions, MessagesOptions } from './socket.js';
+export type { BindOptions, AcceptOptions, Datagram, Message, OutgoingMessage, RecvmsgOptions, QueuedError, BatchOptions, MessagesOptions } from './socket.js';
 export { ReceivedFds } from './rights.js';
 export { MAX_FDS_PER_MESSAGE, type ControlItem, type ExtendedError } from './ancillary.js';
 export { optionTable, lookupOption, encodeOption, decodeOption, type Linger, type Credentials, type OptionSpec } from './options.js';

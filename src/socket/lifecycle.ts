@@ -10,8 +10,10 @@ import { XsockError, argType, check, intArg, systemError, argValue, shown } from
 import { POLL_IN, POLL_OUT, scratch, ensureInit, type WaitOptions } from '../readiness.js';
 import { encodeAddress, decodeAddress, describeAddress, ADDR_BUF_SIZE, type AddressLike, type SockAddr } from '../address.js';
 import type { SocketCore } from './core.js';
-import { attemptOrRetry, unixBacklogPace } from './retry.js';
-import { sleep } from '../wait.js';
+import { attemptOrRetry, unixBacklogPace, descriptorPace } from './retry.js';
+import { shed } from './reserve.js';
+import { onDescriptorFreed } from './core.js';
+import { sleep, pauseUntil } from '../wait.js';
 import { explainDomainError } from '../domain-errors.js';
 
 /** Options for bind(). */
@@ -102,12 +104,50 @@ export function tryAccept(c: SocketCore): { fd: number; from: SockAddr } | null 
   }
 }
 
-/** accept4(2), waiting for a connection. */
-export function accept<T>(c: SocketCore, wrap: (r: { fd: number; from: SockAddr }) => T, opts?: WaitOptions): Promise<T> {
-  return attemptOrRetry(() => {
-    const r = tryAccept(c);
+/** Options of the Promise form of accept(). */
+export interface AcceptOptions extends WaitOptions {
+  /**
+   * What to do while the process is out of descriptors (EMFILE/ENFILE), the connection
+   * still queued: 'wait' (the default) backs off — retries when a Socket frees a
+   * descriptor or after 1, 2, 4 ... 100 ms — never rejecting and never spinning; 'shed'
+   * also keeps one spare descriptor and uses it to accept and close such connections at
+   * once (the client sees its connection end rather than hang in the backlog).
+   */
+  onEmfile?: 'wait' | 'shed' | undefined;
+}
+
+const SHED_PER_ROUND = 64;
+
+/** accept4(2), waiting for a connection; EMFILE/ENFILE back off (and shed, if asked). */
+export function accept<T>(c: SocketCore, wrap: (r: { fd: number; from: SockAddr }) => T, opts?: AcceptOptions): Promise<T> {
+  const onEmfile = opts?.onEmfile;
+  if (onEmfile !== undefined && onEmfile !== 'wait' && onEmfile !== 'shed') {
+    throw argValue('options.onEmfile', `must be 'wait' or 'shed'; received ${String(onEmfile)}`);
+  }
+  if (onEmfile === 'shed') c.holdReserve();
+  let starved = 0; // consecutive attempts that met EMFILE/ENFILE
+  const attempt = (): T | null => {
+    let r: { fd: number; from: SockAddr } | null;
+    try {
+      r = tryAccept(c);
+    } catch (err) {
+      const errno = Math.abs((err as { errno?: number }).errno ?? 0);
+      if (errno !== C.EMFILE && errno !== C.ENFILE) throw err;
+      if (onEmfile === 'shed' && shed(c.live(), addrBuf, SHED_PER_ROUND).drained) {
+        c.drained(POLL_IN); // the queue is empty: the next connection is an edge
+        starved = 0;
+      } else {
+        starved++;
+      }
+      return null;
+    }
+    starved = 0;
     return r === null ? null : wrap(r);
-  }, { wait: (o) => c.readiness.wait(POLL_IN, o) }, 0, 'accept', opts);
+  };
+  const wait = (o: WaitOptions | undefined): Promise<unknown> => (starved > 0
+    ? pauseUntil(descriptorPace(starved - 1), o, onDescriptorFreed)
+    : c.readiness.wait(POLL_IN, o));
+  return attemptOrRetry(attempt, { wait }, 0, 'accept', opts);
 }
 
 /**

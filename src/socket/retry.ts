@@ -3,7 +3,7 @@
  * readiness that may change the answer; try again. Every Promise form of the socket layer,
  * and every XTI call that may wait, goes through `retry`.
  *
- * Four kernel quirks give no readiness worth waiting for; their pacing lives here, named,
+ * Five kernel conditions give no readiness worth waiting for; their pacing lives here, named,
  * and is the only backoff in the library:
  *  - an unconnected datagram sender is told POLLOUT right after EAGAIN (the socket's own
  *    send buffer has room; the receiver's queue is what is full);
@@ -11,7 +11,9 @@
  *    nothing becomes ready when it drains;
  *  - POLLPRI reports a TCP urgent pointer before the urgent byte itself has arrived;
  *  - splice(2) refuses with EAGAIN while poll(2) finds both ends ready (less than a page
- *    of room in a pipe).
+ *    of room in a pipe);
+ *  - accept(2) fails with EMFILE/ENFILE while a connection is queued (no readiness will
+ *    announce that a descriptor was freed elsewhere).
  */
 import { systemError } from '../errors.js';
 import type { WaitOptions } from '../readiness.js';
@@ -27,6 +29,12 @@ export const datagramOutputPace: Pace = (round) => (round === 0 ? 0 : Math.min(2
 export const unixBacklogPace: Pace = (round) => Math.min(2 ** round, 50);
 /** splice(2) said EAGAIN though poll(2) finds both sides ready (a pipe with less than a page free): 1, 2 ... 16 ms. */
 export const spliceRoomPace: Pace = (round) => Math.min(2 ** round, 16);
+/**
+ * accept(2) met EMFILE/ENFILE: the connection stays queued and no new readiness will come
+ * for it, so the next attempt waits for a descriptor to be freed or this timer: 1, 2, 4 ...
+ * 100 ms (libuv and Go's servers back off the same way rather than fail or spin).
+ */
+export const descriptorPace: Pace = (round) => Math.min(2 ** round, 100);
 /** Urgent pointer seen, byte not yet: 1 ms. */
 export const urgentPointerPace: Pace = (round) => (round === 0 ? 0 : 1);
 
@@ -40,6 +48,12 @@ export interface Waiting {
   tried?: boolean;
   /** The call, as timeout and abort errors name it ('recv'). */
   what?: string;
+  /**
+   * An attempt came back empty (`woke`: the bits the last wait woke with, 0 before the
+   * first wait). May throw to end the call with a condition the attempt cannot see (an
+   * error queued beside an empty receive queue).
+   */
+  empty?: ((woke: number, what: string) => void) | undefined;
 }
 
 /**
@@ -53,14 +67,17 @@ export function retry<T>(attempt: () => T | null, how: Waiting, opts?: WaitOptio
 /** The loop itself: `tried` and `what` apart, so a shared (cached) Waiting is never copied per call. */
 async function loop<T>(attempt: () => T | null, how: Waiting, opts: WaitOptions | undefined, tried: boolean, what: string | undefined): Promise<T> {
   const deadline = deadlineOf(opts);
+  let woke = 0;
   for (let round = 0; ; round++) {
     if (round > 0 || !tried) {
       const r = attempt();
       if (r !== null) return r;
     }
+    how.empty?.(woke, what ?? 'wait');
     const pause = how.pace?.(round) ?? 0;
     if (pause > 0) await sleep(pause, remaining(deadline, opts, what));
-    await how.wait(remaining(deadline, opts, what), round);
+    const bits = await how.wait(remaining(deadline, opts, what), round);
+    woke = typeof bits === 'number' ? bits : 0;
   }
 }
 

@@ -13,7 +13,7 @@ import { XsockError, intArg } from '../errors.js';
 import { constants as C, domainNumber, typeNumber, domainName, typeName, type DomainName, type TypeName } from '../constants.js';
 import type { Readiness, WaitOptions } from '../readiness.js';
 import type { AddressLike, SockAddr } from '../address.js';
-import { SocketCore } from './core.js';
+import { SocketCore, ownerOf } from './core.js';
 import { rejecting, retry } from './retry.js';
 import * as life from './lifecycle.js';
 import * as xfer from './transfer.js';
@@ -29,7 +29,7 @@ import { SocketDuplex, type DuplexOptions } from '../duplex.js';
 import { protocolNumber } from '../protocols.js';
 import { MessageWriter, type MessageWriterOptions } from '../message-stream.js';
 
-export type { BindOptions } from './lifecycle.js';
+export type { BindOptions, AcceptOptions } from './lifecycle.js';
 export type { Datagram } from './transfer.js';
 export type { Message, OutgoingMessage, RecvmsgOptions, QueuedError } from './message.js';
 export type { BatchOptions, MessagesOptions } from './batch.js';
@@ -52,6 +52,11 @@ export class Socket {
    * The Socket owns the fd from then on (closes it).
    */
   static fromFd(fd: number): Socket {
+    if (socketOwning(fd) !== undefined) {
+      // Two owners of one number would both close it: the second close would hit whatever
+      // file reused the number meanwhile.
+      throw new XsockError('ERR_XSOCK_INVALID_ARG_VALUE', `The "fd" argument ${fd} is already owned by a live Socket (use that Socket, or Socket.fromFd(dup(fd)))`);
+    }
     const k = life.discover(fd);
     const s = new Socket(fd, k.domain, k.type, k.protocol);
     if (k.domain === C.AF_UNIX) {
@@ -91,8 +96,12 @@ export class Socket {
     const r = life.tryAccept(this.core);
     return r === null ? null : this.accepted(r);
   }
-  /** accept4(2): waits for a connection; the new socket's remoteAddress is the peer. */
-  accept(opts?: WaitOptions): Promise<Socket> {
+  /**
+   * accept4(2): waits for a connection; the new socket's remoteAddress is the peer. Out of
+   * descriptors (EMFILE/ENFILE) it backs off rather than reject; `onEmfile: 'shed'` keeps a
+   * spare descriptor to accept-and-close the connections it cannot serve.
+   */
+  accept(opts?: life.AcceptOptions): Promise<Socket> {
     return rejecting(() => life.accept(this.core, (r) => this.accepted(r), opts));
   }
   /**
@@ -299,6 +308,16 @@ export class Socket {
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return `Socket<${this.domainName}/${this.typeName} fd=${this.core.fd}>`;
   }
+}
+
+/**
+ * The live Socket of this environment that owns descriptor `fd`, if any (no syscall): lets
+ * faces that name descriptors by number (STREAMS close, t_sync, ioctl) act on the Socket
+ * itself rather than on the bare number behind its back.
+ */
+export function socketOwning(fd: number): Socket | undefined {
+  const o = typeof fd === 'number' ? ownerOf(fd) : undefined;
+  return o instanceof Socket ? o : undefined;
 }
 
 /**

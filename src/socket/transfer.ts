@@ -10,6 +10,7 @@ import { POLL_IN, POLL_OUT, POLL_PRI, scratch, type WaitOptions } from '../readi
 import { encodeAddress, decodeAddress, ADDR_BUF_SIZE, type AddressLike, type SockAddr } from '../address.js';
 import type { SocketCore } from './core.js';
 import { attemptOrRetry, datagramOutputPace, type Waiting } from './retry.js';
+import { rejectQueuedError } from './errqueue-wake.js';
 
 /** What recvfrom resolves to. */
 export interface Datagram { data: Buffer; from: SockAddr }
@@ -47,6 +48,9 @@ export function inputBit(flags: number): number {
 /**
  * Waiting for `mask` readiness on `c`: made once per socket and mask and shared by every
  * call (it is never changed), so a call that waits allocates no Waiting of its own.
+ * An input wait on an inet datagram socket also surfaces an error queued by IP_RECVERR
+ * (the kernel keeps POLLERR up for it while the receive queue is empty): the receive
+ * rejects with it rather than wait beside it.
  */
 export function waitingFor(c: SocketCore, mask: number): Waiting {
   return (c.waitings ??= [])[mask] ??= makeWaiting(c, mask);
@@ -54,7 +58,9 @@ export function waitingFor(c: SocketCore, mask: number): Waiting {
 
 function makeWaiting(c: SocketCore, mask: number): Waiting {
   const pace = mask === POLL_OUT && c.type !== C.SOCK_STREAM ? datagramOutputPace : undefined;
-  return Object.freeze({ wait: (o: WaitOptions | undefined) => c.readiness.wait(mask, o), pace });
+  const input = mask === POLL_IN && (c.domain === C.AF_INET || c.domain === C.AF_INET6) && c.type !== C.SOCK_STREAM;
+  const empty = input ? (woke: number, what: string) => rejectQueuedError(c, woke, what) : undefined;
+  return Object.freeze({ wait: (o: WaitOptions | undefined) => c.readiness.wait(mask, o), pace, empty });
 }
 
 /** send(2) of buf[off, off+len), never waiting. */

@@ -8,7 +8,7 @@ import { constants as C } from '../constants.js';
 import { intArg, systemError, argValue, shown } from '../errors.js';
 import { register, lookup, unregister } from '../socket/descriptors.js';
 import { fstatSync } from 'node:fs';
-import { Socket, socketpair, closeFd } from '../socket/index.js';
+import { Socket, socketpair, closeFd, socketOwning } from '../socket/index.js';
 import { F_GETFL, F_SETFL, O_NONBLOCK } from './constants.js';
 
 /**
@@ -63,6 +63,13 @@ function adopt(fd: number, syscall: string): Socket {
     throw systemError(-C.EBADF, syscall);
   }
   if (!st.isSocket()) throw systemError(-C.EINVAL, syscall);
+  const owned = socketOwning(fd);
+  if (owned) {
+    // A Socket of this program already owns the number: share it (one owner, one watcher).
+    if (owned.domain !== C.AF_UNIX) throw systemError(-C.EINVAL, syscall);
+    register(owned);
+    return owned;
+  }
   const s = Socket.fromFd(fd);
   if (s.domain !== C.AF_UNIX) {
     s.detach(); // not ours to close: hand it back untouched
@@ -78,12 +85,14 @@ export function isNonblocking(s: Socket): boolean {
 }
 
 /**
- * close(2). An xsock descriptor is closed through its Socket (its watcher stopped first);
- * any other number — e.g. a descriptor received by I_RECVFD — is closed directly.
+ * close(2). An xsock descriptor — or any number a live Socket of this program owns — is
+ * closed through its Socket (its watcher stopped first, the Socket marked closed so it can
+ * never close the file that reuses the number); any other number, e.g. a descriptor
+ * received by I_RECVFD, is closed directly.
  */
 export function close(fd: number): void {
   intArg('fd', fd, 0, 0x7fffffff);
-  const s = lookup(fd);
+  const s = lookup(fd) ?? socketOwning(fd);
   if (s) {
     unregister(fd);
     s.close();

@@ -6,7 +6,7 @@
 import { fstatSync } from 'node:fs';
 import { constants as C } from '../constants.js';
 import { XsockError, argType, intArg, systemError, shown } from '../errors.js';
-import { Socket } from '../socket/socket.js';
+import { Socket, socketOwning } from '../socket/socket.js';
 import { lookup } from '../socket/descriptors.js';
 import { clearNonblocking, setNonblocking } from '../socket/index.js';
 import {
@@ -158,7 +158,7 @@ export function t_sync(fd: number): number {
       throw terror('t_sync', TBADF, `${fd} is not an open descriptor`);
     }
     if (!isSocket) throw terror('t_sync', TBADF, `${fd} is not a transport endpoint`);
-    const sock = lookup(fd) ?? Socket.fromFd(fd);
+    const sock = lookup(fd) ?? socketOwning(fd) ?? Socket.fromFd(fd);
     const p = providerFor(sock.domain, sock.type);
     if (!p) throw terror('t_sync', TBADF, `${fd} is a socket no provider runs on`);
     const adopted = addEndpoint(sock, p, false);

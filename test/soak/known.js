@@ -7,14 +7,11 @@ export const PENDING = new Map([
   // close(n) then reuse) freezes the loop at 100 % CPU.
   // (races.fromfd-while-waiting and races.readiness-while-waiting pass since the
   // edge-triggered epoll readiness on main: enabled.)
-  ['races.streams-close-reuse', 'item 1: streams close(n) on a live Socket\'s number, then reuse: the stale Socket\'s close() closes the new owner\'s descriptor'],
   // item 2: an empty seqpacket record is taken for end-of-file.
   // item 3: unsolicited descriptors are accepted by default and closed only by GC.
   // item 4: received fds not yet taken leak when a worker is terminated.
   // item 5: an idle recv on a UDP socket with IP_RECVERR and a queued ICMP error busy-loops.
   // item 6: accept() at EMFILE rejects without yielding; a retry loop livelocks.
-  ['scale.emfile-flood', 'item 6: after an EMFILE flood the ordinary accept loop livelocks'],
-  ['leaks.emfile-accept', 'item 6: accept at EMFILE'],
   // item 7: breaking out of messages() drops what was read ahead.
   // item 8/9: validation and err.code on every error.
 ]);

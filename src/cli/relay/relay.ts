@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { closeFd } from '../../socket/index.js';
-import { deadline } from '../../wait.js';
+import { deadline, sleep } from '../../wait.js';
 import { formatAddress } from '../../address.js';
 import { parseEndpoint, ADDRESS_HELP, type EndpointSpec } from './addresses.js';
 import { openEndpoint, listenEndpoint, type OpenContext } from './open.js';
@@ -160,9 +160,23 @@ async function serveForever(a: EndpointSpec, b: EndpointSpec, ctx: OpenContext, 
     });
   }
   let n = 0;
+  let troubled = 0; // consecutive accept failures, for the back-off
   try {
     for (;;) {
-      const client = await acceptor.accept();
+      let client: Channel;
+      try {
+        client = await acceptor.accept();
+        troubled = 0;
+      } catch (err) {
+        // A server outlives what a busy or starved host throws at one accept (out of
+        // descriptors or memory, a connection aborted): log it, back off, keep listening.
+        if (!transient(err)) throw err;
+        const pause = Math.min(10 * 2 ** troubled++, 1000);
+        if (settings.trace.json) errorEvent(err as Error);
+        else process.stderr.write(`xsock: accept: ${(err as Error).message}; retrying in ${pause} ms\n`);
+        await sleep(pause);
+        continue;
+      }
       const tag = String(++n);
       const tracer = new Tracer({ ...settings.trace, progress: false, tag });
       tracer.event('open', { side: 'first', address: client.name });
@@ -183,6 +197,13 @@ async function serveForever(a: EndpointSpec, b: EndpointSpec, ctx: OpenContext, 
   } finally {
     acceptor.close();
   }
+}
+
+/** Errors of accept(2) that say nothing about the listener itself: the server goes on. */
+const TRANSIENT = new Set(['EMFILE', 'ENFILE', 'ENOBUFS', 'ENOMEM', 'ECONNABORTED', 'EPROTO', 'EPERM', 'ETIMEDOUT']);
+
+function transient(err: unknown): boolean {
+  return TRANSIENT.has((err as { code?: string }).code ?? '');
 }
 
 /**
