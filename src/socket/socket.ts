@@ -23,7 +23,7 @@ import * as oob from './oob.js';
 import * as urgent from './urgent.js';
 import * as opt from './sockopt.js';
 import * as desc from './descriptor.js';
-import type { Credentials } from './options.js';
+import type { Credentials, OptionName, OptionLevel, OptionInput, OptionValue, AnyOptionValue } from './options.js';
 import type { ReceivedFds } from './rights.js';
 import { SocketDuplex, type DuplexOptions } from '../duplex.js';
 import { protocolNumber } from '../protocols.js';
@@ -130,23 +130,30 @@ export class Socket {
   // --- options ----------------------------------------------------------------------------
 
   /**
-   * setsockopt(2). level/name as C names ('SOL_SOCKET', 'SO_REUSEADDR') or numbers; the
-   * value typed by the option table (boolean, number, { onoff, linger }, ms for
-   * timevals, string) or a raw Buffer.
+   * setsockopt(2). level/name as C names ('SOL_SOCKET', 'SO_REUSEADDR') — the name must be
+   * one of the option table's, and the value is typed by it (boolean, number, { onoff,
+   * linger }, ms for timevals, string) or a raw Buffer — or as numbers for raw access.
    */
+  setsockopt<N extends OptionName>(level: OptionLevel | number | null, name: N, value: OptionInput<N> | Uint8Array): void;
+  setsockopt(level: number, name: number, value: number | boolean | Uint8Array): void;
   setsockopt(level: string | number | null, name: string | number, value: unknown): void {
     opt.setsockopt(this.core, level, name, value);
   }
   /**
-   * getsockopt(2): the typed value for a known option (SO_PEERCRED: { pid, uid, gid } or
-   * null where the kernel has none); a Buffer of up to `length` bytes when asked for.
+   * getsockopt(2): the value typed by the option table for a known name (SO_REUSEADDR:
+   * boolean, SO_PEERCRED: { pid, uid, gid } or null where the kernel has none ...); a
+   * Buffer of up to `length` bytes when asked for; for a numeric (level, name) pair the
+   * table's value when the pair is a known option, else a Buffer.
    */
+  getsockopt<N extends OptionName>(level: OptionLevel | number | null, name: N): OptionValue<N>;
+  getsockopt(level: OptionLevel | number | null, name: OptionName | number, length: number): Buffer;
+  getsockopt(level: number, name: number): AnyOptionValue;
   getsockopt(level: string | number | null, name: string | number, length?: number): unknown {
     return opt.getsockopt(this.core, level, name, length);
   }
   /** getsockopt(SO_PEERCRED): the peer's credentials at connect()/socketpair() time, or null. */
   peerCredentials(): Credentials | null {
-    return (opt.getsockopt(this.core, 'SOL_SOCKET', 'SO_PEERCRED') as Credentials | null) ?? null;
+    return this.getsockopt('SOL_SOCKET', 'SO_PEERCRED');
   }
   /** getsockopt(SO_PEERPIDFD): a pidfd of the peer, owned like received rights; null where the kernel has none. */
   peerPidfd(): ReceivedFds | null { return msg.peerPidfd(this.core); }
