@@ -3,7 +3,7 @@
  * `xsock/xti` holds the Transport Level Interface, `xsock/streams` STREAMS-style pipes.
  */
 export { Socket, socket, socketpair } from './socket/socket.js';
-export type { BindOptions, Datagram, Message, OutgoingMessage, RecvmsgOptions, QueuedError, BatchOptions, MessagesOptions } from './socket/socket.js';
+export type { BindOptions, Datagram, Message, OutgoingMessage, RecvmsgOptions, QueuedError, BatchOptions, MessagesOptions, ChunksOptions } from './socket/socket.js';
 export { ReceivedFds } from './socket/rights.js';
 export { MAX_FDS_PER_MESSAGE, type ControlItem, type ExtendedError } from './socket/ancillary.js';
 export { constants, type DomainName, type TypeName } from './constants.js';

@@ -5,7 +5,7 @@
  */
 export { Socket, socket, socketpair, untilReady } from './socket.js';
 export { batchSender, BATCH_ADDR_SLOT } from './batch.js';
-export type { BindOptions, Datagram, Message, OutgoingMessage, RecvmsgOptions, QueuedError, BatchOptions, MessagesOptions } from './socket.js';
+export type { BindOptions, Datagram, Message, OutgoingMessage, RecvmsgOptions, QueuedError, BatchOptions, MessagesOptions, ChunksOptions } from './socket.js';
 export { ReceivedFds } from './rights.js';
 export { MAX_FDS_PER_MESSAGE, type ControlItem, type ExtendedError } from './ancillary.js';
 export { optionTable, lookupOption, encodeOption, decodeOption, type Linger, type Credentials, type OptionSpec, type OptionName, type OptionLevel, type OptionValue, type OptionInput, type OptionKindOf, type OptionKindValue, type OptionKindInput, type AnyOptionValue } from './options.js';
