@@ -78,10 +78,11 @@ const rows = {
   SOL_MPTCP: [['MPTCP_INFO', 'buffer', true], ['MPTCP_TCPINFO', 'buffer', true]],
 } as const satisfies Record<string, readonly Row[]>;
 
-type TableRow = (typeof rows)[keyof typeof rows][number];
+/** One row of the option table as a type: [name, kind, readonly?] with literal names. */
+export type OptionTableRow = (typeof rows)[keyof typeof rows][number];
 
 /** The C name of every option in the table ('SO_REUSEADDR', 'TCP_NODELAY' ...): a typo does not compile. */
-export type OptionName = TableRow[0];
+export type OptionName = OptionTableRow[0];
 
 /** The level names setsockopt/getsockopt accept ('SOL_SOCKET', 'IPPROTO_TCP', 'SOL_TCP' ...). */
 export type OptionLevel = 'SOL_SOCKET' | 'IPPROTO_TCP' | 'SOL_TCP' | 'IPPROTO_IP' | 'SOL_IP' | 'IPPROTO_IPV6' | 'SOL_IPV6'
@@ -99,7 +100,7 @@ export interface OptionKindInput {
 }
 
 /** The kind of option `N` in the table. */
-export type OptionKindOf<N extends OptionName> = Extract<TableRow, readonly [N, ...unknown[]]>[1];
+export type OptionKindOf<N extends OptionName> = Extract<OptionTableRow, readonly [N, ...unknown[]]>[1];
 /** getsockopt's result for option `N`: SO_REUSEADDR -> boolean, SO_LINGER -> Linger, SO_PEERCRED -> Credentials | null ... */
 export type OptionValue<N extends OptionName> = OptionKindValue[OptionKindOf<N>];
 /** setsockopt's value for option `N` (besides a raw Uint8Array). */
