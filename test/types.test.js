@@ -6,7 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { readmeSnippets } from './readme-snippets.js';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { socketpair } from '../dist/index.js';
@@ -21,8 +22,17 @@ const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 test('deliberate mistakes fail to compile under tsc --strict; correct uses have exact types', () => {
   const src = readFileSync(new URL('types/mistakes.ts', import.meta.url), 'utf8');
   assert.ok((src.match(/@ts-expect-error/g) ?? []).length >= 14, 'the mistakes file lost its mistakes');
-  const r = spawnSync(process.execPath, [tsc, '-p', 'test/types/tsconfig.json'], { cwd: repo, encoding: 'utf8', timeout: 120_000 });
-  assert.equal(r.status, 0, `tsc --strict on test/types:\n${r.stdout}${r.stderr}`);
+  // README's TypeScript snippets join the same compilation (one tsc run: the machine is shared).
+  const tsSnippets = readmeSnippets().filter((x) => x.lang === 'ts');
+  assert.ok(tsSnippets.length >= 1, 'README lost its TypeScript snippet');
+  const generated = tsSnippets.map((x, i) => new URL(`types/readme-${i}.generated.ts`, import.meta.url));
+  tsSnippets.forEach((x, i) => writeFileSync(generated[i], `// ${x.title} (from README.md)\n${x.code}\nexport {};\n`));
+  try {
+    const r = spawnSync(process.execPath, [tsc, '-p', 'test/types/tsconfig.json'], { cwd: repo, encoding: 'utf8', timeout: 120_000 });
+    assert.equal(r.status, 0, `tsc --strict on test/types and README's TypeScript:\n${r.stdout}${r.stderr}`);
+  } finally {
+    for (const f of generated) rmSync(f, { force: true });
+  }
 });
 
 test('getsockopt returns the value type of the option table', () => {
