@@ -88,6 +88,25 @@ export class SocketDuplex extends Duplex {
     }
   }
 
+  /**
+   * `for await (const chunk of duplex)`: Buffers until the peer's EOF. At that end the
+   * stream follows allowHalfOpen (default true): the writable side stays open, so a server
+   * can read a request to its end and then write() and end() its reply. (net.Socket's
+   * iterator destroys the socket at the end even with allowHalfOpen, unless iterated
+   * through `iterator({ destroyOnReturn: false })`; here that is the default at EOF.) With
+   * allowHalfOpen false, and whenever the loop is left early (break, return, throw) or
+   * fails, the stream is destroyed as Node's iterator does, closing the socket it owns.
+   */
+  override async *[Symbol.asyncIterator](): AsyncGenerator<Buffer, void, undefined> {
+    let ended = false;
+    try {
+      for await (const chunk of this.iterator({ destroyOnReturn: false })) yield chunk as Buffer;
+      ended = true;
+    } finally {
+      if (!ended || !this.allowHalfOpen) this.destroy();
+    }
+  }
+
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     this.socket.sendAll(chunk).then(() => callback(), (err: Error) => callback(this.closedByUs(err) ? null : err));
   }

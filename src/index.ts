@@ -3,7 +3,7 @@
  * `xsock/xti` holds the Transport Level Interface, `xsock/streams` STREAMS-style pipes.
  */
 export { Socket, socket, socketpair } from './socket/socket.js';
-export type { BindOptions, AcceptOptions, Datagram, Message, OutgoingMessage, RecvmsgOptions, QueuedError, BatchOptions, MessagesOptions } from './socket/socket.js';
+export type { BindOptions, AcceptOptions, Datagram, Message, OutgoingMessage, RecvmsgOptions, QueuedError, BatchOptions, MessagesOptions, ChunksOptions } from './socket/socket.js';
 export { ReceivedFds } from './socket/rights.js';
 export { MAX_FDS_PER_MESSAGE, type ControlItem, type ExtendedError } from './socket/ancillary.js';
 export { constants, type DomainName, type TypeName } from './constants.js';
@@ -16,7 +16,7 @@ export { Readiness, POLL_IN, POLL_OUT, POLL_PRI, POLL_RDHUP, POLL_ERR, POLL_HUP,
 export { poll, POLLIN, POLLRDNORM, POLLRDBAND, POLLPRI, POLLOUT, POLLWRNORM, POLLWRBAND, POLLERR, POLLHUP, POLLNVAL, type PollFd, type PollResult } from './poll.js';
 export { onUrgent, type UrgentHandler } from './sigurg.js';
 export type { UrgentState } from './socket/urgent.js';
-export { optionTable, type Linger, type Credentials, type OptionSpec, type PacketMembership, type PacketStatistics } from './socket/options.js';
+export { optionTable, type Linger, type Credentials, type OptionSpec, type OptionName, type OptionLevel, type OptionValue, type OptionInput, type OptionKindOf, type OptionKindValue, type OptionKindInput, type AnyOptionValue, type OptionKind, type OptionTableRow, type PacketMembership, type PacketStatistics } from './socket/options.js';
 export { resolve, resolveAddress, getnameinfo, AI_PASSIVE, AI_CANONNAME, AI_NUMERICHOST, AI_V4MAPPED, AI_ALL, AI_ADDRCONFIG, AI_NUMERICSERV, NI_NUMERICHOST, NI_NUMERICSERV, NI_NOFQDN, NI_NAMEREQD, NI_DGRAM, type ResolveHints, type AddrInfo, type NameInfo, type ResolvedAddress } from './names.js';
 export { getservbyname, getservbyport, type ServiceEntry } from './services.js';
 export type { AddrinfoError, AddrinfoCode } from './errors.js';

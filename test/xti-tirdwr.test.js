@@ -11,7 +11,7 @@ import {
   O_RDWR, O_NONBLOCK, F_SETFL, T_CALL, T_ADDR, T_DATAXFER, TPROTO, TError,
 } from '../dist/xti/index.js';
 import { ioctl, I_PUSH, I_POP, I_LOOK, pipe, close } from '../dist/streams/index.js';
-import { Socket } from '../dist/index.js';
+import { socketOwning } from '../dist/socket/index.js';
 import { checkFdsAtEnd, within, python, need } from './helpers.js';
 
 checkFdsAtEnd();
@@ -142,11 +142,12 @@ test('pushed: read(2) fails ECONNRESET at a disconnect', async () => {
   try {
     ioctl(fd, I_PUSH, 'tirdwr');
     // The file is blocking now; xsock's own receives on it must still not block the loop.
-    const s = Socket.fromFd(fd);
+    // The endpoint's own Socket (the one owner of the number).
+    const s = socketOwning(fd);
+    assert.ok(s, 'the endpoint has a live Socket');
     assert.equal(s.tryRecvInto(Buffer.alloc(4)), null, 'recv(2): EAGAIN, not a blocked loop');
     await assert.rejects(s.recvmsg({}, { timeout: 30 }), { code: 'ERR_XSOCK_TIMEOUT' });
     await assert.rejects(s.recvfrom(4, 0, { timeout: 30 }), { code: 'ERR_XSOCK_TIMEOUT' });
-    s.detach();
     fs.writeSync(fd, 'bye');
     assert.throws(() => fs.readSync(fd, Buffer.alloc(8), 0, 8, null), { code: 'ECONNRESET' });
   } finally {

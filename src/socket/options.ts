@@ -30,8 +30,9 @@ export interface PacketStatistics { packets: number; drops: number }
 /** struct ucred; `null` stands for "no credentials" (pid 0, uid/gid -1). */
 export interface Credentials { pid: number; uid: number; gid: number }
 
-type Row = [name: string, kind: OptionKind, readonly?: boolean];
-const rows: Record<string, Row[]> = {
+type Row = readonly [name: string, kind: OptionKind, readonly?: boolean];
+// `as const` keeps every name a literal so OptionName and OptionValue derive from this table.
+const rows = {
   SOL_SOCKET: [
     ['SO_ACCEPTCONN', 'bool', true], ['SO_BROADCAST', 'bool'], ['SO_BINDTODEVICE', 'string'],
     ['SO_COOKIE', 'u64', true], ['SO_DEBUG', 'bool'], ['SO_DOMAIN', 'int', true],
@@ -75,11 +76,41 @@ const rows: Record<string, Row[]> = {
   ],
   // struct mptcp_info as bytes: its layout grows with every kernel.
   SOL_MPTCP: [['MPTCP_INFO', 'buffer', true], ['MPTCP_TCPINFO', 'buffer', true]],
-};
+} as const satisfies Record<string, readonly Row[]>;
+
+/** One row of the option table as a type: [name, kind, readonly?] with literal names. */
+export type OptionTableRow = (typeof rows)[keyof typeof rows][number];
+
+/** The C name of every option in the table ('SO_REUSEADDR', 'TCP_NODELAY' ...): a typo does not compile. */
+export type OptionName = OptionTableRow[0];
+
+/** The level names setsockopt/getsockopt accept ('SOL_SOCKET', 'IPPROTO_TCP', 'SOL_TCP' ...). */
+export type OptionLevel = 'SOL_SOCKET' | 'IPPROTO_TCP' | 'SOL_TCP' | 'IPPROTO_IP' | 'SOL_IP' | 'IPPROTO_IPV6' | 'SOL_IPV6'
+  | 'IPPROTO_UDP' | 'SOL_NETLINK' | 'SOL_PACKET' | 'SOL_MPTCP';
+
+/** What getsockopt returns for each kind of option. */
+export interface OptionKindValue {
+  int: number; bool: boolean; linger: Linger; timeval: number; ucred: Credentials | null; string: string;
+  u64: bigint; buffer: Buffer; packet_mreq: Buffer; tpacket_stats: PacketStatistics;
+}
+/** What setsockopt accepts for each kind of option (a raw Uint8Array is accepted for every option). */
+export interface OptionKindInput {
+  int: number; bool: boolean | number; linger: Linger; timeval: number; ucred: never; string: string;
+  u64: never; buffer: number; packet_mreq: PacketMembership; tpacket_stats: never;
+}
+
+/** The kind of option `N` in the table. */
+export type OptionKindOf<N extends OptionName> = Extract<OptionTableRow, readonly [N, ...unknown[]]>[1];
+/** getsockopt's result for option `N`: SO_REUSEADDR -> boolean, SO_LINGER -> Linger, SO_PEERCRED -> Credentials | null ... */
+export type OptionValue<N extends OptionName> = OptionKindValue[OptionKindOf<N>];
+/** setsockopt's value for option `N` (besides a raw Uint8Array). */
+export type OptionInput<N extends OptionName> = OptionKindInput[OptionKindOf<N>];
+/** Any value getsockopt can return: what a numeric (level, name) pair yields (a known pair decodes as its option). */
+export type AnyOptionValue = OptionKindValue[OptionKind];
 
 /** Every known option, by its C name. Options missing from this platform's headers are left out. */
 export const optionTable: ReadonlyMap<string, OptionSpec> = new Map(
-  Object.entries(rows).flatMap(([levelName, list]) => list
+  Object.entries(rows as Record<string, readonly Row[]>).flatMap(([levelName, list]) => list
     .filter(([name]) => constantOf(name) !== undefined)
     .map(([name, kind, ro]): [string, OptionSpec] => [name, { name, level: constantOf(levelName)!, optname: constantOf(name)!, kind, ...(ro ? { readonly: ro } : {}) }])),
 );

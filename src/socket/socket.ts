@@ -22,8 +22,9 @@ import * as batch from './batch.js';
 import * as oob from './oob.js';
 import * as urgent from './urgent.js';
 import * as opt from './sockopt.js';
+import * as chunk from './chunks.js';
 import * as desc from './descriptor.js';
-import type { Credentials } from './options.js';
+import type { Credentials, OptionName, OptionLevel, OptionInput, OptionValue, AnyOptionValue } from './options.js';
 import type { ReceivedFds } from './rights.js';
 import { SocketDuplex, type DuplexOptions } from '../duplex.js';
 import { protocolNumber } from '../protocols.js';
@@ -33,6 +34,7 @@ export type { BindOptions, AcceptOptions } from './lifecycle.js';
 export type { Datagram } from './transfer.js';
 export type { Message, OutgoingMessage, RecvmsgOptions, QueuedError } from './message.js';
 export type { BatchOptions, MessagesOptions } from './batch.js';
+export type { ChunksOptions } from './chunks.js';
 
 /** A socket endpoint on a real kernel descriptor. */
 export class Socket {
@@ -139,23 +141,30 @@ export class Socket {
   // --- options ----------------------------------------------------------------------------
 
   /**
-   * setsockopt(2). level/name as C names ('SOL_SOCKET', 'SO_REUSEADDR') or numbers; the
-   * value typed by the option table (boolean, number, { onoff, linger }, ms for
-   * timevals, string) or a raw Buffer.
+   * setsockopt(2). level/name as C names ('SOL_SOCKET', 'SO_REUSEADDR') — the name must be
+   * one of the option table's, and the value is typed by it (boolean, number, { onoff,
+   * linger }, ms for timevals, string) or a raw Buffer — or as numbers for raw access.
    */
+  setsockopt<N extends OptionName>(level: OptionLevel | number | null, name: N, value: OptionInput<N> | Uint8Array): void;
+  setsockopt(level: number, name: number, value: number | boolean | Uint8Array): void;
   setsockopt(level: string | number | null, name: string | number, value: unknown): void {
     opt.setsockopt(this.core, level, name, value);
   }
   /**
-   * getsockopt(2): the typed value for a known option (SO_PEERCRED: { pid, uid, gid } or
-   * null where the kernel has none); a Buffer of up to `length` bytes when asked for.
+   * getsockopt(2): the value typed by the option table for a known name (SO_REUSEADDR:
+   * boolean, SO_PEERCRED: { pid, uid, gid } or null where the kernel has none ...); a
+   * Buffer of up to `length` bytes when asked for; for a numeric (level, name) pair the
+   * table's value when the pair is a known option, else a Buffer.
    */
+  getsockopt<N extends OptionName>(level: OptionLevel | number | null, name: N): OptionValue<N>;
+  getsockopt(level: OptionLevel | number | null, name: OptionName | number, length: number): Buffer;
+  getsockopt(level: number, name: number): AnyOptionValue;
   getsockopt(level: string | number | null, name: string | number, length?: number): unknown {
     return opt.getsockopt(this.core, level, name, length);
   }
   /** getsockopt(SO_PEERCRED): the peer's credentials at connect()/socketpair() time, or null. */
   peerCredentials(): Credentials | null {
-    return (opt.getsockopt(this.core, 'SOL_SOCKET', 'SO_PEERCRED') as Credentials | null) ?? null;
+    return this.getsockopt('SOL_SOCKET', 'SO_PEERCRED');
   }
   /** getsockopt(SO_PEERPIDFD): a pidfd of the peer, owned like received rights; null where the kernel has none. */
   peerPidfd(): ReceivedFds | null { return msg.peerPidfd(this.core); }
@@ -247,13 +256,33 @@ export class Socket {
   tryRecvBatchInto(data: Uint8Array, slot: number, count: number, out: Int32Array, addrs: Uint8Array | null = null): number | null {
     return batch.tryRecvBatchInto(this.core, data, slot, count, out, addrs);
   }
-  /** Messages as they arrive (recvmmsg(2) underneath); ends at EOF or when the socket closes. */
+  /**
+   * Messages as they arrive (recvmmsg(2) underneath); ends at EOF (an empty read from a
+   * closed peer) or when the socket is closed. Leaving the loop early keeps messages
+   * received but not yet handed out queued for the next receive; the socket stays open.
+   */
   messages(options?: batch.MessagesOptions): AsyncGenerator<msg.Message, void, undefined> {
     return batch.messages(this.core, options);
   }
-  /** `for await (const m of sock)`: messages() with defaults. */
-  [Symbol.asyncIterator](): AsyncGenerator<msg.Message, void, undefined> {
-    return batch.messages(this.core);
+  /**
+   * recv(2) as byte chunks of a connected stream socket: yields Buffers as they arrive
+   * and ends at EOF (the peer's shutdown(SHUT_WR) or close) or when the socket is closed.
+   * The end does not close or shut down the socket: a server may read to the end and still
+   * reply. Datagram and seqpacket sockets: ERR_XSOCK_WRONG_SOCKET_TYPE (use messages()).
+   */
+  chunks(options?: chunk.ChunksOptions): AsyncGenerator<Buffer, void, undefined> {
+    return chunk.chunks(this.core, options);
+  }
+  /**
+   * `for await (const x of sock)` dispatches on the socket type: a stream socket yields
+   * Buffers (chunks(), ending at EOF), a datagram or seqpacket socket yields Messages
+   * (messages(), ending at EOF or close; messages received but not yet handed out when
+   * the loop is left stay queued for the next receive). Neither closes the socket. The
+   * element type is the union because a Socket's type is known only at run time; call
+   * chunks() or messages() for the exact one.
+   */
+  [Symbol.asyncIterator](): AsyncGenerator<Buffer | msg.Message, void, undefined> {
+    return this.core.type === C.SOCK_STREAM ? chunk.chunks(this.core) : batch.messages(this.core);
   }
 
   // --- out-of-band ------------------------------------------------------------------------

@@ -8,6 +8,7 @@
  * most qlen) and numbered; t_accept hands one to the responding endpoint, t_snddis
  * resets it — as the BSD SVR4 emulation did.
  */
+import type { XtiResult } from './fd.js';
 import { constants as C } from '../constants.js';
 import { POLL_IN, POLL_OUT, POLL_RDHUP } from '../readiness.js';
 import { shown, type SystemError } from '../errors.js';
@@ -73,6 +74,7 @@ function abort(s: Socket): void {
  * (T_DATAXFER), rcvcall filled. Non-blocking: starts the connect and fails TNODATA in
  * T_OUTCON; t_rcvconnect completes. Refused: TLOOK in T_OUTCON (t_rcvdis tells why).
  */
+export function t_connect<F extends number>(fd: F, sndcall: TCall, rcvcall?: TCall | null): XtiResult<F, number>;
 export function t_connect(fd: number, sndcall: TCall, rcvcall?: TCall | null): number | Promise<number> {
   const ep = endpointOf(fd, 't_connect');
   let started = false;
@@ -120,6 +122,7 @@ function confirm(ep: Endpoint, call: XtiCall, c: TCall | null): number | null {
  * t_rcvconnect(3NSL): the confirmation of a connect started in non-blocking mode.
  * Non-blocking: TNODATA until it arrives; blocking: waits (poll for writability).
  */
+export function t_rcvconnect<F extends number>(fd: F, call?: TCall | null): XtiResult<F, number>;
 export function t_rcvconnect(fd: number, call?: TCall | null): number | Promise<number> {
   const ep = endpointOf(fd, 't_rcvconnect');
   return mayWait(ep, 't_rcvconnect', TNODATA, () => ep.sock.readiness.wait(POLL_OUT), () => {
@@ -134,6 +137,7 @@ export function t_rcvconnect(fd: number, call?: TCall | null): number | Promise<
  * t_listen(3NSL): the next connect indication, numbered in call.sequence (T_INCON,
  * ocnt + 1). qlen 0: TBADQLEN; ocnt == qlen: TQFULL (once); a stored disconnect: TLOOK.
  */
+export function t_listen<F extends number>(fd: F, call: TCall): XtiResult<F, number>;
 export function t_listen(fd: number, call: TCall): number | Promise<number> {
   const ep = endpointOf(fd, 't_listen');
   const wait = () => waitAny([

@@ -5,6 +5,7 @@
  * record on send and a record larger than the caller's buffer is handed out in pieces
  * with T_MORE on receive; on a byte stream T_MORE marks the rest of an arrival (arrival.ts).
  */
+import type { XtiResult } from './fd.js';
 import { constants as C } from '../constants.js';
 import { XsockError, bytesArg, intArg, systemError, shown } from '../errors.js';
 import { POLL_IN, POLL_OUT, POLL_PRI } from '../readiness.js';
@@ -99,6 +100,7 @@ function flow(ep: Endpoint): null {
  * t_snd(3NSL): sends nbytes of buf; flags T_MORE, T_EXPEDITED (out-of-band), T_PUSH.
  * Returns the bytes accepted (non-blocking may accept part; TFLOW when none).
  */
+export function t_snd<F extends number>(fd: F, buf: Uint8Array, nbytes: number, flags?: number): XtiResult<F, number>;
 export function t_snd(fd: number, buf: Uint8Array, nbytes: number, flags = 0): number | Promise<number> {
   const ep = endpointOf(fd, 't_snd');
   const b = bytesArg('buf', buf);
@@ -107,6 +109,7 @@ export function t_snd(fd: number, buf: Uint8Array, nbytes: number, flags = 0): n
 }
 
 /** t_sndv(3NSL): t_snd gathering from iovcount t_iovec entries (1 .. T_IOV_MAX). */
+export function t_sndv<F extends number>(fd: F, iov: readonly TIovec[], iovcount: number, flags?: number): XtiResult<F, number>;
 export function t_sndv(fd: number, iov: readonly TIovec[], iovcount: number, flags = 0): number | Promise<number> {
   const ep = endpointOf(fd, 't_sndv');
   return snd(ep, 't_sndv', gather(iov, iovcount, 't_sndv'), flags);
@@ -221,6 +224,7 @@ function rcvRecord(ep: Endpoint, call: XtiCall, into: Buffer, set: (f: number) =
  * t_rcv(3NSL): receives up to nbytes into buf; `flags.flags` gets T_MORE / T_EXPEDITED.
  * Non-blocking: TNODATA when nothing is there. A disconnect or orderly release: TLOOK.
  */
+export function t_rcv<F extends number>(fd: F, buf: Uint8Array, nbytes: number, flags?: TFlags): XtiResult<F, number>;
 export function t_rcv(fd: number, buf: Uint8Array, nbytes: number, flags?: TFlags): number | Promise<number> {
   const ep = endpointOf(fd, 't_rcv');
   const b = bytesArg('buf', buf);
@@ -229,6 +233,7 @@ export function t_rcv(fd: number, buf: Uint8Array, nbytes: number, flags?: TFlag
 }
 
 /** t_rcvv(3NSL): t_rcv scattering into iovcount t_iovec entries. */
+export function t_rcvv<F extends number>(fd: F, iov: TIovec[], iovcount: number, flags?: TFlags): XtiResult<F, number>;
 export function t_rcvv(fd: number, iov: TIovec[], iovcount: number, flags?: TFlags): number | Promise<number> {
   const ep = endpointOf(fd, 't_rcvv');
   const views = iovecs(iov, iovcount, 't_rcvv');

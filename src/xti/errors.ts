@@ -6,34 +6,63 @@
 import { strerror, argType, type SystemError } from '../errors.js';
 import type { XtiCall } from './names.js';
 
+/** t_errno TBADADDR (<xti.h>): Incorrect address format. */
 export const TBADADDR = 1;
+/** t_errno TBADOPT (<xti.h>): Incorrect options format. */
 export const TBADOPT = 2;
+/** t_errno TACCES (<xti.h>): Illegal permissions. */
 export const TACCES = 3;
+/** t_errno TBADF (<xti.h>): Illegal file descriptor. */
 export const TBADF = 4;
+/** t_errno TNOADDR (<xti.h>): Couldn't allocate address. */
 export const TNOADDR = 5;
+/** t_errno TOUTSTATE (<xti.h>): Routine will place interface out of state. */
 export const TOUTSTATE = 6;
+/** t_errno TBADSEQ (<xti.h>): Illegal called/calling sequence number. */
 export const TBADSEQ = 7;
+/** t_errno TSYSERR (<xti.h>): System error. */
 export const TSYSERR = 8;
+/** t_errno TLOOK (<xti.h>): An event requires attention. */
 export const TLOOK = 9;
+/** t_errno TBADDATA (<xti.h>): Illegal amount of data. */
 export const TBADDATA = 10;
+/** t_errno TBUFOVFLW (<xti.h>): Buffer not large enough. */
 export const TBUFOVFLW = 11;
+/** t_errno TFLOW (<xti.h>): Can't send message - (blocked). */
 export const TFLOW = 12;
+/** t_errno TNODATA (<xti.h>): No message currently available. */
 export const TNODATA = 13;
+/** t_errno TNODIS (<xti.h>): Disconnect message not found. */
 export const TNODIS = 14;
+/** t_errno TNOUDERR (<xti.h>): Unitdata error message not found. */
 export const TNOUDERR = 15;
+/** t_errno TBADFLAG (<xti.h>): Incorrect flags specified. */
 export const TBADFLAG = 16;
+/** t_errno TNOREL (<xti.h>): Orderly release message not found. */
 export const TNOREL = 17;
+/** t_errno TNOTSUPPORT (<xti.h>): Primitive not supported by provider. */
 export const TNOTSUPPORT = 18;
+/** t_errno TSTATECHNG (<xti.h>): State is in process of changing. */
 export const TSTATECHNG = 19;
+/** t_errno TNOSTRUCTYPE (<xti.h>): Unsupported structure type requested. */
 export const TNOSTRUCTYPE = 20;
+/** t_errno TBADNAME (<xti.h>): Invalid transport provider name. */
 export const TBADNAME = 21;
+/** t_errno TBADQLEN (<xti.h>): Listener queue length limit is zero. */
 export const TBADQLEN = 22;
+/** t_errno TADDRBUSY (<xti.h>): Transport address is in use. */
 export const TADDRBUSY = 23;
+/** t_errno TINDOUT (<xti.h>): Outstanding connection indications. */
 export const TINDOUT = 24;
+/** t_errno TPROVMISMATCH (<xti.h>): Listener-acceptor transport provider mismatch. */
 export const TPROVMISMATCH = 25;
+/** t_errno TRESQLEN (<xti.h>): Connection acceptor has listen queue length limit greater than zero. */
 export const TRESQLEN = 26;
+/** t_errno TRESADDR (<xti.h>): Connection acceptor address not same as listener address. */
 export const TRESADDR = 27;
+/** t_errno TQFULL (<xti.h>): Incoming connection queue is full. */
 export const TQFULL = 28;
+/** t_errno TPROTO (<xti.h>): Protocol error. */
 export const TPROTO = 29;
 
 /** t_errno -> name, index = value. */

@@ -3,6 +3,7 @@
  * t_getstate, t_sync, t_getprotaddr, t_alloc, t_sysconf, and fcntl(F_GETFL/F_SETFL) for
  * the endpoint's O_NONBLOCK.
  */
+import { modePinned } from './fd.js';
 import { fstatSync } from 'node:fs';
 import { constants as C } from '../constants.js';
 import { XsockError, argType, intArg, systemError, shown } from '../errors.js';
@@ -10,7 +11,7 @@ import { Socket, socketOwning } from '../socket/socket.js';
 import { lookup } from '../socket/descriptors.js';
 import { clearNonblocking, setNonblocking } from '../socket/index.js';
 import {
-  T_UNBND, T_IDLE, T_DATAXFER, T_OUTCON, T_OUTREL, T_INREL, T_CLTS, T_BIND,
+  T_UNBND, T_IDLE, T_DATAXFER, T_OUTCON, T_OUTREL, T_INREL, T_CLTS, T_BIND, T_OPTMGMT, T_CALL, T_DIS, T_UNITDATA, T_UDERROR, T_INFO,
   O_RDWR, O_NONBLOCK, F_GETFL, F_SETFL, _SC_T_IOV_MAX, T_IOV_MAX,
 } from './constants.js';
 import { TBADF, TBADFLAG, TBADNAME, TLOOK, terror, mappedError } from './errors.js';
@@ -21,7 +22,7 @@ import {
   endpointOf, findEndpoint, addEndpoint, removeEndpoint, providerSocket, bindSocket,
   fromSockAddr, type Endpoint,
 } from './endpoint.js';
-import { structArg, allocStruct, contents, fill, overflow, type TBind } from './structures.js';
+import { structArg, allocStruct, contents, fill, overflow, type TBind, type TCall, type TDiscon, type TUnitdata, type TUderr, type TOptmgmtStruct, type TStruct } from './structures.js';
 import { currentEvent } from './look.js';
 import { now } from './call.js';
 import { reuseForListener } from './reuse.js';
@@ -205,11 +206,19 @@ export function t_getprotaddr(fd: number, boundaddr?: TBind | null, peeraddr?: T
  * t_alloc(3NSL): a structure of `struct_type` (T_BIND ... T_INFO) with the `fields`
  * (T_ADDR | T_OPT | T_UDATA, T_ALL) given buffers sized from the endpoint's t_info.
  */
-export function t_alloc(fd: number, struct_type: number, fields: number): any {
+export function t_alloc(fd: number, struct_type: typeof T_BIND, fields: number): TBind;
+export function t_alloc(fd: number, struct_type: typeof T_OPTMGMT, fields: number): TOptmgmtStruct;
+export function t_alloc(fd: number, struct_type: typeof T_CALL, fields: number): TCall;
+export function t_alloc(fd: number, struct_type: typeof T_DIS, fields: number): TDiscon;
+export function t_alloc(fd: number, struct_type: typeof T_UNITDATA, fields: number): TUnitdata;
+export function t_alloc(fd: number, struct_type: typeof T_UDERROR, fields: number): TUderr;
+export function t_alloc(fd: number, struct_type: typeof T_INFO, fields: number): TInfo;
+export function t_alloc(fd: number, struct_type: number, fields: number): TStruct;
+export function t_alloc(fd: number, struct_type: number, fields: number): TStruct {
   return now('t_alloc', () => {
     const ep = endpointOf(fd, 't_alloc');
     intArg('fields', fields, 0, 0x7fffffff);
-    return allocStruct(struct_type, fields, ep.provider.info);
+    return allocStruct(struct_type, fields, ep.provider.info) as TStruct;
   });
 }
 
@@ -230,7 +239,10 @@ export function fcntl(fd: number, cmd: number, arg = 0): number {
   if (cmd === F_GETFL) return O_RDWR | (ep.nonblock ? O_NONBLOCK : 0);
   if (cmd === F_SETFL) {
     intArg('arg', arg, 0, 0x7fffffff);
-    ep.setNonblock((arg & O_NONBLOCK) !== 0);
+    const nonblock = (arg & O_NONBLOCK) !== 0;
+    // A SyncFd/AsyncFd promised its holder how calls complete; keep that promise.
+    if (nonblock !== ep.nonblock && modePinned(ep)) throw new XsockError('ERR_XSOCK_INVALID_ARG_VALUE', `The "arg" argument would change O_NONBLOCK of ${fd}, whose mode syncFd()/asyncFd() pinned`);
+    ep.setNonblock(nonblock);
     // With tirdwr pushed, read(2)/write(2) by the program see the file's own flag.
     if (ep.modules.includes('tirdwr')) {
       if (ep.nonblock) setNonblocking(ep.fd);

@@ -7,7 +7,7 @@
  * provider reports.
  */
 import { XsockError, argType, shown } from '../errors.js';
-import type { Socket, Linger } from '../socket/index.js';
+import type { Socket, Linger, OptionName, OptionInput } from '../socket/index.js';
 import {
   T_OPTMGMT, T_NEGOTIATE, T_CHECK, T_DEFAULT, T_CURRENT, T_SUCCESS, T_FAILURE, T_PARTSUCCESS, T_READONLY,
   T_NOTSUPPORT, T_ALLOPT, T_YES, T_NO, T_UNSPEC, XTI_GENERIC, XTI_DEBUG, XTI_LINGER, XTI_SNDBUF, XTI_RCVBUF,
@@ -39,7 +39,7 @@ const u32 = (n: number) => { const b = Buffer.alloc(4); b.writeInt32LE(n, 0); re
 const pair = (a: number, b: number) => { const x = Buffer.alloc(8); x.writeInt32LE(a, 0); x.writeInt32LE(b, 4); return x; };
 
 /** An int or flag socket option through the socket layer's option table (0 where unreadable). */
-function getInt(s: Socket, name: string): number {
+function getInt(s: Socket, name: OptionName): number {
   try {
     return Number(s.getsockopt(null, name));
   } catch {
@@ -47,9 +47,10 @@ function getInt(s: Socket, name: string): number {
   }
 }
 /** Sets an option; false when the kernel refuses the value. */
-function setOpt(s: Socket, name: string, v: unknown): boolean {
+function setOpt(s: Socket, name: OptionName, v: number | boolean | Linger | Uint8Array): boolean {
   try {
-    s.setsockopt(null, name, v);
+    // The XTI tables pair each name with a value of its kind; the option layer re-checks at run time.
+    s.setsockopt(null, name, v as OptionInput<typeof name>);
     return true;
   } catch (err) {
     if ((err as { syscall?: string }).syscall === 'setsockopt') return false;
@@ -64,7 +65,7 @@ const udp = (p: Provider) => inet(p) && p.type === 'dgram';
 const v4 = (p: Provider) => p.domain === 'inet';
 
 /** An int option on (level, name), optionally as a T_YES/T_NO flag. */
-function intSpec(level: number, name: number, applies: (p: Provider) => boolean, option: string, flag: boolean, readonly = false, invert = false): Spec {
+function intSpec(level: number, name: number, applies: (p: Provider) => boolean, option: OptionName, flag: boolean, readonly = false, invert = false): Spec {
   return {
     level, name, applies,
     get: (s) => {
@@ -122,7 +123,7 @@ const specs: Spec[] = [
   intSpec(INET_UDP, UDP_CHECKSUM, udp, 'SO_NO_CHECK', true, false, true),
   {
     level: INET_IP, name: IP_OPTIONS, applies: v4,
-    get: (s) => s.getsockopt(null, 'IP_OPTIONS', 40) as Buffer,
+    get: (s) => s.getsockopt(null, 'IP_OPTIONS', 40),
     set: (s, b) => b.length <= 40 && setOpt(s, 'IP_OPTIONS', b),
   },
   intSpec(INET_IP, IP_TOS, v4, 'IP_TOS', false),

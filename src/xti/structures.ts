@@ -18,6 +18,9 @@ export interface TDiscon { udata: Netbuf; reason: number; sequence: number }
 export interface TUnitdata { addr: Netbuf; opt: Netbuf; udata: Netbuf }
 export interface TUderr { addr: Netbuf; opt: Netbuf; error: number }
 /** struct t_iovec. */
+/** Any structure t_alloc can return (its type is known from the T_* constant passed). */
+export type TStruct = TBind | TOptmgmtStruct | TCall | TDiscon | TUnitdata | TUderr | TInfo;
+
 export interface TIovec { iov_base: Uint8Array; iov_len: number }
 
 /** The structure type t_alloc gave an object. */

@@ -4,6 +4,7 @@
  * a stored unitdata error (T_UDERR) — on unix datagram sockets at sendto time, on UDP from
  * the IP_RECVERR error queue — as a TLI provider reports it after the send.
  */
+import type { XtiResult } from './fd.js';
 import { constants as C } from '../constants.js';
 import { XsockError, systemError } from '../errors.js';
 import { POLL_IN, POLL_OUT } from '../readiness.js';
@@ -54,6 +55,7 @@ function sndudata(ep: Endpoint, call: 't_sndudata' | 't_sndvudata', ud: TUnitdat
 }
 
 /** t_sndudata(3NSL): sends ud.udata to ud.addr. Non-blocking: TFLOW under flow control. */
+export function t_sndudata<F extends number>(fd: F, unitdata: TUnitdata): XtiResult<F, number>;
 export function t_sndudata(fd: number, unitdata: TUnitdata): number | Promise<number> {
   const ep = endpointOf(fd, 't_sndudata');
   const ud = structArg<TUnitdata>('unitdata', unitdata, T_UNITDATA, false)!;
@@ -61,6 +63,7 @@ export function t_sndudata(fd: number, unitdata: TUnitdata): number | Promise<nu
 }
 
 /** t_sndvudata(3NSL): t_sndudata gathering the data from iovcount t_iovec entries. */
+export function t_sndvudata<F extends number>(fd: F, unitdata: TUnitdata, iov: readonly TIovec[], iovcount: number): XtiResult<F, number>;
 export function t_sndvudata(fd: number, unitdata: TUnitdata, iov: readonly TIovec[], iovcount: number): number | Promise<number> {
   const ep = endpointOf(fd, 't_sndvudata');
   const ud = structArg<TUnitdata>('unitdata', unitdata, T_UNITDATA, false)!;
@@ -121,6 +124,7 @@ function rcvudata(ep: Endpoint, call: 't_rcvudata' | 't_rcvvudata', ud: TUnitdat
  * gets T_MORE when udata.maxlen was too small for all of it. Resolves to 0.
  * Non-blocking: TNODATA when none is queued; a datagram error first: TLOOK.
  */
+export function t_rcvudata<F extends number>(fd: F, unitdata: TUnitdata, flags?: TFlags): XtiResult<F, number>;
 export function t_rcvudata(fd: number, unitdata: TUnitdata, flags?: TFlags): number | Promise<number> {
   const ep = endpointOf(fd, 't_rcvudata');
   const ud = structArg<TUnitdata>('unitdata', unitdata, T_UNITDATA, false)!;
@@ -130,6 +134,7 @@ export function t_rcvudata(fd: number, unitdata: TUnitdata, flags?: TFlags): num
 }
 
 /** t_rcvvudata(3NSL): t_rcvudata scattering the data; resolves to the bytes received. */
+export function t_rcvvudata<F extends number>(fd: F, unitdata: TUnitdata, iov: TIovec[], iovcount: number, flags?: TFlags): XtiResult<F, number>;
 export function t_rcvvudata(fd: number, unitdata: TUnitdata, iov: TIovec[], iovcount: number, flags?: TFlags): number | Promise<number> {
   const ep = endpointOf(fd, 't_rcvvudata');
   const ud = structArg<TUnitdata>('unitdata', unitdata, T_UNITDATA, false)!;
