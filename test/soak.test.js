@@ -7,7 +7,9 @@ import { checkFdsAtEnd } from './helpers.js';
 import { PARTS, runPart, table } from './soak/runner.js';
 
 checkFdsAtEnd();
-const seed = Number(process.env.SOAK_SEED ?? Date.now() % 2 ** 31);
+// A fixed seed by default, so the suite is repeatable; SOAK_SEED picks another, and `npm run soak`
+// explores a new random seed every run.
+const seed = Number(process.env.SOAK_SEED ?? 20261201);
 
 for (const part of PARTS) {
   test(`soak slice: ${part} finds nothing (seed ${seed})`, async () => {

@@ -84,8 +84,13 @@ export class SocketCore {
   /** Takes ownership of `fd` on behalf of `owner` (reaped when the owner is collected). */
   constructor(owner: object, fd: number, domain: number, type: number, protocol: number) {
     ensureInit(); // the shim's scratch must be ours before any call that writes out-params
-    if (ownerOf(fd) !== undefined) {
-      throw new XsockError('ERR_XSOCK_INVALID_ARG_VALUE', `The "fd" argument ${fd} is already owned by a live Socket in this environment (use that Socket, or dup the descriptor)`);
+    const stale = ownerOf(fd);
+    if (stale !== undefined) {
+      // The number was just handed out anew (socket, accept, dup3 onto it): the file the old
+      // owner had is gone, closed behind its back by a raw close of the number. That owner
+      // is released now without close(2), so it can never close the new file. (Adopting a
+      // number a live Socket owns is refused earlier, in Socket.fromFd.)
+      (stale as { core?: SocketCore }).core?.release(stale);
     }
     this.fd = fd;
     this.domain = domain;
