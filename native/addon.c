@@ -227,7 +227,8 @@ NAPI_MODULE_INIT() {
       xs_register_owned(env, exports) != napi_ok ||
       xs_register_ifname(env, exports) != napi_ok ||
       xs_register_pipe(env, exports) != napi_ok ||
-      xs_register_splice(env, exports) != napi_ok) {
+      xs_register_splice(env, exports) != napi_ok ||
+      xs_register_sigurg(env, exports) != napi_ok) {
     bool pending = false;
     napi_is_exception_pending(env, &pending);
     if (!pending) napi_throw_error(env, NULL, "xsock: module initialisation failed");

@@ -31,6 +31,7 @@
 #define XS_SCRATCH_MIN 4
 
 typedef struct xs_poller xs_poller;
+typedef struct xs_sigurg xs_sigurg;
 
 /* Per-environment state (Node-API instance data). */
 typedef struct xs_state {
@@ -49,6 +50,7 @@ typedef struct xs_state {
   bool finalized;                  /* instance data finalizer ran while closes were pending */
   uint8_t *owned;                  /* bitmap of fds owned by live Sockets (see owned.c) */
   size_t owned_bytes;              /* size of the bitmap */
+  xs_sigurg *sigurg;               /* the environment's SIGURG handle, made on first listen (sigurg.c) */
 } xs_state;
 
 /* Retries a syscall expression while it fails with EINTR. */
@@ -96,6 +98,7 @@ napi_status xs_register_owned(napi_env env, napi_value exports);
 napi_status xs_register_ifname(napi_env env, napi_value exports);
 napi_status xs_register_pipe(napi_env env, napi_value exports);
 napi_status xs_register_splice(napi_env env, napi_value exports);
+napi_status xs_register_sigurg(napi_env env, napi_value exports);
 /* owned.c: closes every fd still owned (environment teardown) and frees the bitmap. */
 void xs_owned_close_all(xs_state *st);
 

@@ -102,6 +102,15 @@ export interface Binding {
   setfl(fd: number, flags: number): number;
   /** fcntl(fd, F_SETOWN, pid): the process told of urgent data (SIGURG); 0 for none. */
   setown(fd: number, pid: number): number;
+  /**
+   * uv_signal_start(SIGURG) on this environment's loop (sigaction(2) when it is the first
+   * listener of the process, shared with Node's process.on('SIGURG')): `fn()` runs on this
+   * loop after each SIGURG the process receives. Main thread and workers alike; does not
+   * keep the loop alive. 0 or a negative errno.
+   */
+  sigurgListen(fn: () => void): number;
+  /** uv_signal_stop of this environment's SIGURG handle (sigaction(2) when the last listener goes). */
+  sigurgUnlisten(): number;
   /** fcntl(fd, F_DUPFD_CLOEXEC, 0). */
   dupCloexec(fd: number): number;
   /** dup3(oldfd, newfd, O_CLOEXEC): newfd now names oldfd's file; what it named is closed. */

@@ -3,34 +3,33 @@
  * from the urgent pointer, even while the byte itself is held back by a closed receive
  * window (POLLPRI, and so the readiness, fires only once the byte is in).
  *
- * Linux tells only through SIGURG, sent to the socket's owner (fcntl F_SETOWN). Each
- * subscribed socket is owned by this process; one process.on('SIGURG') listener then asks
- * every subscribed socket recv(MSG_OOB|MSG_PEEK) — EAGAIN: announced, a byte: arrived,
- * EINVAL: none — and calls the subscribers of the sockets whose urgent data is new: that
- * became pending since the last signal. A signal that finds no new one (another urgent
- * pointer on a socket whose earlier urgent data is still unread; signals coalesce) calls
- * every subscriber whose socket still has urgent data pending.
- *
- * Main thread only: Node delivers no signal events in worker threads, and Linux can direct
- * SIGURG at a thread (F_SETOWN_EX) but not at a worker's event loop.
+ * Linux tells only through SIGURG, sent to the socket's owner (fcntl F_SETOWN) and carrying
+ * no descriptor. Each subscribed socket is owned by this process; every environment (the
+ * main thread, each worker) with subscriptions is told of each SIGURG on its own loop and
+ * asks its subscribed sockets recv(MSG_OOB|MSG_PEEK) — EAGAIN: announced, a byte: arrived,
+ * EINVAL: none — then calls the subscribers of the sockets whose urgent data is new: that
+ * became pending, or announced anew after its byte had arrived, since the last signal. A
+ * signal that finds nothing new here (another urgent pointer on a socket whose earlier
+ * urgent data is still held back; signals coalesce; or a signal about another thread's
+ * socket) calls every subscriber whose socket still has urgent data pending.
  */
-import { isMainThread } from 'node:worker_threads';
 import { XsockError, argType } from './errors.js';
 import { constants as C } from './constants.js';
-import { Socket } from './socket/index.js';
+import { Socket, listenSigurg } from './socket/index.js';
+import type { UrgentState } from './socket/urgent.js';
 
 /** What a subscriber is told: the socket and whether its urgent byte is in yet. */
 export type UrgentHandler = (sock: Socket, state: 'announced' | 'arrived') => void;
 
-interface Watch { sock: Socket; fns: UrgentHandler[]; pending: boolean }
+interface Watch { sock: Socket; fns: UrgentHandler[]; last: UrgentState }
 
 const watched = new Map<Socket, Watch>();
-let listening = false;
+let stop: (() => void) | null = null;
 
 /**
  * Calls `fn(sock, state)` whenever the kernel announces urgent data on `sock` (a TCP
- * socket): fcntl(F_SETOWN, process.pid) and SIGURG. Returns the unsubscribe function,
- * which gives up the ownership with the last subscriber.
+ * socket): fcntl(F_SETOWN, process.pid) and SIGURG, on the main thread or in a worker.
+ * Returns the unsubscribe function, which gives up the ownership with the last subscriber.
  */
 export function onUrgent(sock: Socket, fn: UrgentHandler): () => void {
   if (!(sock instanceof Socket)) throw argType('sock', 'a Socket', sock);
@@ -39,13 +38,10 @@ export function onUrgent(sock: Socket, fn: UrgentHandler): () => void {
   if (sock.type !== C.SOCK_STREAM || (sock.domain !== C.AF_INET && sock.domain !== C.AF_INET6)) {
     throw new XsockError('ERR_XSOCK_WRONG_SOCKET_TYPE', 'urgent-data notification (SIGURG) needs a TCP socket');
   }
-  if (!isMainThread) {
-    throw new XsockError('ERR_XSOCK_WRONG_SOCKET_TYPE', 'urgent-data notification (SIGURG) works on the main thread only: Node delivers no signals to worker threads');
-  }
   let w = watched.get(sock);
   if (!w) {
     sock.setOwner(process.pid);
-    w = { sock, fns: [], pending: sock.urgentState() !== 'none' };
+    w = { sock, fns: [], last: sock.urgentState() };
     watched.set(sock, w);
   }
   w.fns.push(fn);
@@ -63,14 +59,13 @@ export function onUrgent(sock: Socket, fn: UrgentHandler): () => void {
   };
 }
 
-/** Keeps one SIGURG listener while anything is subscribed (Node's signal handle does not hold the loop). */
+/** Keeps one SIGURG listener while anything is subscribed (it does not hold the loop, as Node's signal handles do not). */
 function listen(): void {
-  if (watched.size > 0 && !listening) {
-    process.on('SIGURG', onSignal);
-    listening = true;
-  } else if (watched.size === 0 && listening) {
-    process.removeListener('SIGURG', onSignal);
-    listening = false;
+  if (watched.size > 0 && !stop) {
+    stop = listenSigurg(onSignal);
+  } else if (watched.size === 0 && stop) {
+    stop();
+    stop = null;
   }
 }
 
@@ -88,10 +83,12 @@ function onSignal(): void {
     } catch {
       continue; // the connection failed: its reads report that
     }
-    const was = w.pending;
-    w.pending = state !== 'none';
+    const was = w.last;
+    w.last = state;
     if (state === 'none') continue;
-    (was ? still : fresh).push([w, state]);
+    // A new urgent pointer behind a byte already in makes it announced again.
+    const isNew = was === 'none' || (was === 'arrived' && state === 'announced');
+    (isNew ? fresh : still).push([w, state]);
   }
   listen();
   for (const [w, state] of fresh.length > 0 ? fresh : still) {

@@ -15,3 +15,4 @@ export { retry, attemptOrRetry, rejecting, datagramOutputPace, type Waiting, typ
 export { ifNameToIndex, ifIndexToName } from './interfaces.js';
 export { pipe } from './pipe.js';
 export { splice, trySplice, tee, tryTee, sendfile, trySendfile, copyFileRange, makePipe, type SpliceEndpoint, type SpliceOptions, type SendfileOptions } from './splice.js';
+export { listenSigurg } from './sigurg.js';
