@@ -30,6 +30,8 @@ let stop: (() => void) | null = null;
  * Calls `fn(sock, state)` whenever the kernel announces urgent data on `sock` (a TCP
  * socket): fcntl(F_SETOWN, process.pid) and SIGURG, on the main thread or in a worker.
  * Returns the unsubscribe function, which gives up the ownership with the last subscriber.
+ * A subscription alone does not keep the process or worker alive, as process.on('SIGURG')
+ * does not.
  */
 export function onUrgent(sock: Socket, fn: UrgentHandler): () => void {
   if (!(sock instanceof Socket)) throw argType('sock', 'a Socket', sock);
