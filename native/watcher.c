@@ -2,8 +2,8 @@
  * Readiness: one edge-triggered epoll instance per environment, itself watched by one
  * uv_poll handle on the environment's loop.
  *
- * Each descriptor is registered once (EPOLLET, every event) and stays registered until it
- * is closed: nothing is re-armed per wait. The kernel queues an edge for every arrival (a
+ * Each descriptor is registered once (EPOLLET) and stays registered until it is closed:
+ * nothing is re-armed per wait; only interest in writability is added and dropped. The kernel queues an edge for every arrival (a
  * message, a connection, urgent data, a hangup, room to write), so JavaScript is told of
  * each one — the SIGIO/SIGPOLL model — and a descriptor that something else in the
  * process already watches (Node's own stdin handle) can be watched here too: the two
@@ -108,11 +108,19 @@ xs_poller *xs_poller_of(napi_env env, xs_state *st, int *err) {
   return p;
 }
 
-/* watch(fd, id): epoll_ctl(EPOLL_CTL_ADD) edge-triggered for every event, reporting `id`. */
-static napi_value js_watch(napi_env env, napi_callback_info info) {
-  napi_value a[2];
-  int32_t fd, id;
-  if (!xs_args(env, info, 2, a) || !xs_int(env, a[0], "fd", &fd) || !xs_int(env, a[1], "id", &id))
+/* What a registration asks the kernel for. EPOLLOUT only while someone wants writability:
+ * a unix or UDP socket reports a writable edge each time a peer consumes a message, and a
+ * wake-up nobody waits for costs as much as one somebody does. */
+static uint32_t interest(int32_t out) {
+  return EPOLLIN | EPOLLPRI | EPOLLRDHUP | EPOLLET | (out ? EPOLLOUT : 0);
+}
+
+/* epoll_ctl(op) of fd with the interest for `out`, reporting `id`. */
+static napi_value ctl(napi_env env, napi_callback_info info, int op) {
+  napi_value a[3];
+  int32_t fd, id, out;
+  if (!xs_args(env, info, 3, a) || !xs_int(env, a[0], "fd", &fd) || !xs_int(env, a[1], "id", &id) ||
+      !xs_int(env, a[2], "out", &out))
     return NULL;
   xs_state *st = xs_state_of(env);
   if (st->dispatch == NULL) {
@@ -125,10 +133,21 @@ static napi_value js_watch(napi_env env, napi_callback_info info) {
   if (p == NULL) return xs_num(env, err);
   struct epoll_event ev;
   memset(&ev, 0, sizeof ev);
-  ev.events = EPOLLIN | EPOLLOUT | EPOLLPRI | EPOLLRDHUP | EPOLLET;
+  ev.events = interest(out);
   ev.data.u32 = (uint32_t)id;
-  int r = epoll_ctl(p->epfd, EPOLL_CTL_ADD, fd, &ev);
+  int r = epoll_ctl(p->epfd, op, fd, &ev);
   return xs_num(env, XS_RESULT(r));
+}
+
+/* watch(fd, id, out): epoll_ctl(EPOLL_CTL_ADD), edge-triggered, reporting `id`. */
+static napi_value js_watch(napi_env env, napi_callback_info info) {
+  return ctl(env, info, EPOLL_CTL_ADD);
+}
+
+/* rewatch(fd, id, out): epoll_ctl(EPOLL_CTL_MOD), to add or drop EPOLLOUT. Readiness that
+ * holds at that moment is reported as a fresh edge, so nothing is missed by adding late. */
+static napi_value js_rewatch(napi_env env, napi_callback_info info) {
+  return ctl(env, info, EPOLL_CTL_MOD);
 }
 
 /* unwatch(fd): epoll_ctl(EPOLL_CTL_DEL). Must precede close(fd): a duplicate of the file
@@ -198,6 +217,7 @@ void xs_watchers_teardown(napi_async_cleanup_hook_handle handle, void *arg) {
 napi_status xs_register_watcher(napi_env env, napi_value exports) {
   static const napi_property_descriptor d[] = {
     XS_FN("watch", js_watch),
+    XS_FN("rewatch", js_rewatch),
     XS_FN("unwatch", js_unwatch),
     XS_FN("watchRef", js_watch_ref),
   };

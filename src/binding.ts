@@ -137,9 +137,11 @@ export interface Binding {
 
   /**
    * epoll_ctl(EPOLL_CTL_ADD) of fd to the environment's edge-triggered epoll instance,
-   * for every event, reporting as `id`: an event per arrival from then on.
+   * reporting as `id`: an event per arrival from then on (writability only when `out` is 1).
    */
-  watch(fd: number, id: number): number;
+  watch(fd: number, id: number, out: number): number;
+  /** epoll_ctl(EPOLL_CTL_MOD): adds (`out` 1) or drops (0) interest in writability. */
+  rewatch(fd: number, id: number, out: number): number;
   /** epoll_ctl(EPOLL_CTL_DEL). Must precede close(fd). */
   unwatch(fd: number): number;
   /** Whether the watcher keeps the event loop alive (someone waits). No syscall. */

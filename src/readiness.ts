@@ -1,7 +1,9 @@
 /**
  * Readiness: the only place that waits on the kernel. Every descriptor is registered once
  * with the environment's edge-triggered epoll instance (native/watcher.c), which reports an
- * event for every arrival — a message, a connection, urgent data, a hangup, room to write.
+ * event for every arrival — a message, a connection, urgent data, a hangup — and for room
+ * to write while a waiter or subscriber asks for it (a unix or UDP sender would otherwise
+ * be woken each time its peer consumed a message).
  *
  * Waiters follow Go's netpoller: a caller waits only after its try* call met EAGAIN (which
  * clears the direction, `drained`), so the next edge is news and wakes it. An edge that
@@ -78,6 +80,8 @@ export class Readiness {
   readonly fd: number;
   private readonly id: number = 0;
   private registered = false;
+  /** Whether the registration asks for writability (EPOLLOUT): only while someone wants it. */
+  private out = false;
   /** Edges seen since the direction was last drained or consumed by a waiter. */
   private ready = 0;
   private waiters: Waiter[] = [];
@@ -148,7 +152,7 @@ export class Readiness {
     } catch (err) {
       return Promise.reject(err);
     }
-    if (!this.register()) return Promise.reject(this.failure!);
+    if (!this.register(mask)) return Promise.reject(this.failure!);
     let hit = this.ready & (mask | WAKES_ALL);
     // Writability of a connected unix datagram socket depends on its peer's queue; the
     // kernel relays the peer's drain to us only once a poll has found the peer full, and
@@ -183,7 +187,7 @@ export class Readiness {
     if (typeof fn !== 'function') throw argType('fn', 'a function', fn);
     if (typeof mask !== 'number' || (mask & ALL) === 0) throw argType('mask', 'a non-zero set of POLL_* bits', mask);
     if (this._closed) throw new XsockError('ERR_XSOCK_CLOSED', 'the socket is closed');
-    if (!this.register()) throw this.failure!;
+    if (!this.register(mask)) throw this.failure!;
     const s: Subscriber = { mask, fn };
     this.subscribers.push(s);
     this.count();
@@ -233,6 +237,7 @@ export class Readiness {
   /** @internal called by the dispatcher for every edge. */
   onEvent(bits: number): void {
     if (this._closed) return;
+    const writable = (bits & POLL_OUT) !== 0;
     if (bits & POLL_RDHUP) bits |= POLL_IN;
     if (bits & WAKES_ALL) bits |= POLL_IN | POLL_OUT | POLL_PRI;
     let consumed = 0;
@@ -259,14 +264,40 @@ export class Readiness {
       const hit = bits & (s.mask | WAKES_ALL);
       if (hit) call(s, hit);
     }
+    // A writable edge nobody asked for: stop asking, so a busy reader or writer is not woken
+    // for every message its peer consumes (re-asked by the next wait for output).
+    if (writable && (consumed & POLL_OUT) === 0 && !this.wantsOut()) this.setOut(false);
   }
 
-  /** Registers with the watcher on first use; false (and every wait fails) when it cannot be. */
-  private register(): boolean {
+  /** Whether a waiter or subscriber still asks for writability. */
+  private wantsOut(): boolean {
+    for (const w of this.waiters) if (w.mask & POLL_OUT) return true;
+    for (const s of this.subscribers) if (s.mask & POLL_OUT) return true;
+    return false;
+  }
+
+  /** epoll_ctl(EPOLL_CTL_MOD) when interest in writability changes; false when it failed. */
+  private setOut(on: boolean): boolean {
+    if (this.out === on || !this.registered) return true;
+    const rc = native.rewatch(this.fd, this.id, on ? 1 : 0);
+    if (rc < 0) {
+      this.failure = systemError(rc, 'epoll_ctl');
+      return false;
+    }
+    this.out = on;
+    return true;
+  }
+
+  /**
+   * Registers with the watcher on first use, asking for writability when `mask` wants it;
+   * false (and every wait fails) when it cannot be.
+   */
+  private register(mask: number): boolean {
     if (this.failure) return false;
-    if (this.registered) return true;
+    const out = (mask & POLL_OUT) !== 0;
+    if (this.registered) return out ? this.setOut(true) : true;
     ensureInit();
-    const rc = native.watch(this.fd, this.id);
+    const rc = native.watch(this.fd, this.id, out ? 1 : 0);
     if (rc < 0) {
       // The fd cannot be watched (EBADF; EPERM for a regular file). Waking the waiters
       // would make them retry and wait again for ever: fail them instead.
@@ -274,6 +305,7 @@ export class Readiness {
       return false;
     }
     this.registered = true;
+    this.out = out;
     byId.set(this.id, this);
     return true;
   }
