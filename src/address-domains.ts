@@ -14,15 +14,31 @@ import { XsockError, argType } from './errors.js';
 import { ethertypes } from './protocols.js';
 import { interfaceIndex, interfaceName } from './interface-names.js';
 
-/** struct sockaddr_nl: `pid` 0 is the kernel; `groups` a bit mask of multicast groups (1..32). */
+/**
+ * struct sockaddr_nl: `pid` 0 is the kernel; `groups` a bit mask of multicast groups (1..32).
+ * @property family AF_NETLINK.
+ * @property pid nl_pid: the port id (0: the kernel; on bind, 0 lets the kernel choose).
+ * @property groups nl_groups: the multicast groups, bit n-1 for group n.
+ */
 export interface NetlinkAddress { family: 'netlink'; pid: number; groups: number }
 /**
  * struct sockaddr_ll. `protocol`: host-order ethertype (0: as the socket's); `ifindex` 0:
  * every interface; `hatype` ARPHRD_*, `pkttype` PACKET_* and `addr` (link-layer address as
  * 'aa:bb:cc:dd:ee:ff') are filled in by the kernel on receive; addr is the destination on send.
+ * @property family AF_PACKET.
+ * @property protocol sll_protocol: the ethertype, in host order.
+ * @property ifindex sll_ifindex: the interface index (0: every interface).
+ * @property hatype sll_hatype: the ARPHRD_* hardware type.
+ * @property pkttype sll_pkttype: the PACKET_* type (PACKET_HOST, PACKET_BROADCAST ...).
+ * @property addr sll_addr: the link-layer address as 'aa:bb:cc:dd:ee:ff'.
  */
 export interface PacketAddress { family: 'packet'; protocol: number; ifindex: number; hatype?: number | undefined; pkttype?: number | undefined; addr?: string | undefined }
-/** struct sockaddr_vm: context id (VMADDR_CID_ANY/LOCAL/HOST or a guest's) and port. */
+/**
+ * struct sockaddr_vm: context id (VMADDR_CID_ANY/LOCAL/HOST or a guest's) and port.
+ * @property family AF_VSOCK.
+ * @property cid svm_cid: the context id of the machine.
+ * @property port svm_port: the port.
+ */
 export interface VsockAddress { family: 'vsock'; cid: number; port: number }
 
 const PKTTYPES: Record<string, number> = {

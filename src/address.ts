@@ -16,9 +16,28 @@ import {
 
 export type { NetlinkAddress, PacketAddress, VsockAddress } from './address-domains.js';
 
-/** `{ path }` names a file, `{ abstract }` an abstract name (exact bytes), neither: unnamed. */
+/**
+ * struct sockaddr_un. `{ path }` names a file, `{ abstract }` an abstract name (exact bytes), neither: unnamed.
+ * @property family AF_UNIX.
+ * @property path sun_path: a file system path.
+ * @property abstract sun_path after its leading NUL: a name in the abstract namespace (a string when it is valid UTF-8, else a Buffer).
+ */
 export interface UnixAddress { family: 'unix'; path?: string; abstract?: string | Buffer }
+/**
+ * struct sockaddr_in.
+ * @property family AF_INET.
+ * @property address sin_addr, as dotted text ('127.0.0.1').
+ * @property port sin_port, in host order.
+ */
 export interface InetAddress { family: 'inet'; address: string; port: number }
+/**
+ * struct sockaddr_in6.
+ * @property family AF_INET6.
+ * @property address sin6_addr, as text ('::1').
+ * @property port sin6_port, in host order.
+ * @property flowinfo sin6_flowinfo: the flow label and traffic class (0 when absent).
+ * @property scopeId sin6_scope_id: the interface index of a link-local address (0 when absent).
+ */
 export interface Inet6Address { family: 'inet6'; address: string; port: number; flowinfo?: number; scopeId?: number }
 /** Any socket address xsock speaks. */
 export type SockAddr = UnixAddress | InetAddress | Inet6Address | NetlinkAddress | PacketAddress | VsockAddress;

@@ -12,10 +12,15 @@ import { fileURLToPath } from 'node:url';
 
 /** Readiness bits as the watcher reports them (from EPOLLIN, EPOLLOUT ...). */
 export const POLL_IN = 1;
+/** EPOLLOUT: writable. */
 export const POLL_OUT = 2;
+/** EPOLLRDHUP: the peer shut down its writing side (or closed). */
 export const POLL_RDHUP = 4;
+/** EPOLLPRI: urgent (out-of-band) data or another exceptional condition. */
 export const POLL_PRI = 8;
+/** EPOLLERR: an error is pending (SO_ERROR, the error queue). */
 export const POLL_ERR = 16;
+/** EPOLLHUP: hang-up (the connection is shut down both ways, or was reset). */
 export const POLL_HUP = 32;
 
 export interface Binding {

@@ -22,6 +22,7 @@ export interface DuplexOptions {
   readSize?: number | undefined;
   /** Node's buffering thresholds (defaults 64 KiB each way). */
   readableHighWaterMark?: number | undefined;
+  /** Bytes Node buffers for writing before write() returns false (default 64 KiB). */
   writableHighWaterMark?: number | undefined;
   /** Keep the writable side open after the peer's EOF (default true, as net.Socket's allowHalfOpen). */
   allowHalfOpen?: boolean | undefined;
@@ -32,6 +33,7 @@ const COPY_BELOW = 4096;
 
 /** The Duplex over a connected SOCK_STREAM socket; recv(2)/send(2)/shutdown(2)/close(2) underneath. */
 export class SocketDuplex extends Duplex {
+  /** The socket underneath; closed with the stream unless toDuplex() was given `close: false`. */
   readonly socket: Socket;
   private readonly owns: boolean;
   private readonly readSize: number;
@@ -57,6 +59,7 @@ export class SocketDuplex extends Duplex {
     this.slab = Buffer.allocUnsafe(this.readSize);
   }
 
+  /** Node's read hook: recv(2) until Node's buffer is full, EOF, or EAGAIN (then waits for POLLIN). Not for application code. */
   override _read(): void {
     if (this.pumping) return;
     this.pumping = true;
@@ -107,20 +110,24 @@ export class SocketDuplex extends Duplex {
     }
   }
 
+  /** Node's write hook: send(2) until the kernel took every byte, waiting for POLLOUT on EAGAIN. Not for application code. */
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     this.socket.sendAll(chunk).then(() => callback(), (err: Error) => callback(this.closedByUs(err) ? null : err));
   }
 
+  /** Node's batched write hook: the queued chunks are joined and sent as one buffer (send(2) until all is taken). Not for application code. */
   override _writev(chunks: { chunk: Buffer }[], callback: (error?: Error | null) => void): void {
     // One send for many small writes: fewer syscalls, same bytes in the same order.
     const data = Buffer.concat(chunks.map((c) => c.chunk));
     this.socket.sendAll(data).then(() => callback(), (err: Error) => callback(this.closedByUs(err) ? null : err));
   }
 
+  /** Node's end() hook: shutdown(2) SHUT_WR, so the peer reads EOF and may still answer. Not for application code. */
   override _final(callback: (error?: Error | null) => void): void {
     shutdownOnFinal(this.socket, callback);
   }
 
+  /** Node's destroy() hook: close(2) when the stream owns the socket. Not for application code. */
   override _destroy(err: Error | null, callback: (error?: Error | null) => void): void {
     if (this.owns) this.socket.close();
     callback(err);

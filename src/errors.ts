@@ -7,19 +7,31 @@ import { native } from './binding.js';
 
 /** Library misuse: a wrong argument or a call that cannot apply. Codes are stable. */
 export const codes = {
+  /** An address (object or text) that names no socket address xsock can encode. */
   ERR_XSOCK_BAD_ADDRESS: 'invalid socket address',
+  /** A descriptor that is not open, not one of xsock's, or not yet created. */
   ERR_XSOCK_BAD_FD: 'not a usable descriptor',
+  /** A call on a socket after close() or detach(); also what pending waits reject with then. */
   ERR_XSOCK_CLOSED: 'the socket is closed',
+  /** The STREAMS open helper process died with requests in flight. */
   ERR_XSOCK_HELPER_EXITED: 'the helper process exited before replying',
+  /** An argument of the wrong type (the error's name is TypeError, as Node's). */
   ERR_XSOCK_INVALID_ARG_TYPE: 'argument of wrong type',
+  /** An argument of the right type with a value the call cannot take. */
   ERR_XSOCK_INVALID_ARG_VALUE: 'argument value not allowed',
   /** Thrown (as a plain Error, at import) when the native addon cannot be found or loaded. */
   ERR_XSOCK_NATIVE_MISSING: 'the native addon could not be found or loaded',
+  /** An open descriptor handed to xsock that is not a socket (fstat says otherwise). */
   ERR_XSOCK_NOT_A_SOCKET: 'descriptor is not a socket',
+  /** A number outside the range the argument allows (the error's name is RangeError). */
   ERR_XSOCK_OUT_OF_RANGE: 'argument out of range',
+  /** A unix path or abstract name longer than sun_path holds. */
   ERR_XSOCK_PATH_TOO_LONG: 'unix socket path too long',
+  /** A wait given `timeout` ran out; the message names what timed out and the limit in ms. */
   ERR_XSOCK_TIMEOUT: 'the operation timed out',
+  /** An option name missing from the option table (pass level and name as numbers for raw access). */
   ERR_XSOCK_UNKNOWN_OPTION: 'unknown socket option',
+  /** A call the socket's type does not support (a Duplex over a datagram socket ...). */
   ERR_XSOCK_WRONG_SOCKET_TYPE: 'call not supported by this socket type',
 } as const;
 
@@ -27,6 +39,7 @@ export type XsockErrorCode = keyof typeof codes;
 
 /** An Error of the library's own; `code` is one of the ERR_XSOCK_* registry. */
 export class XsockError extends Error {
+  /** The registry code ('ERR_XSOCK_INVALID_ARG_TYPE' ...); stable across versions, unlike the message. */
   readonly code: XsockErrorCode;
   constructor(code: XsockErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -44,10 +57,15 @@ export class XsockError extends Error {
  * `port` is there for IP addresses only.
  */
 export interface SystemError extends Error {
+  /** The errno name ('ECONNREFUSED' ...), or `E<n>` for a number the C library does not name. */
   code: string;
+  /** The errno, negative as in Node (-111 for ECONNREFUSED). */
   errno: number;
+  /** The system call that failed ('connect', 'sendmsg' ...). */
   syscall: string;
+  /** The IP address or unix path the call was given, when it had one. */
   address?: string;
+  /** The port, for IP addresses only. */
   port?: number;
 }
 
@@ -153,14 +171,20 @@ export const addrinfoCodes = {
   EAI_SYSTEM: [-11, 'System error'],
 } as const;
 
+/** An EAI_* name getaddrinfo/getnameinfo failures carry in `code`. */
 export type AddrinfoCode = keyof typeof addrinfoCodes;
 
 /** A name-translation failure: `code` 'EAI_NONAME' ..., `errno` glibc's negative EAI value. */
 export interface AddrinfoError extends Error {
+  /** The EAI_* name ('EAI_NONAME' ...). */
   code: AddrinfoCode;
+  /** glibc's EAI value, negative (-2 for EAI_NONAME). */
   errno: number;
+  /** 'getaddrinfo' or 'getnameinfo'. */
   syscall: string;
+  /** The host name that was being translated, when there was one. */
   hostname?: string;
+  /** The service that was being translated, when there was one. */
   service?: string;
 }
 

@@ -12,24 +12,34 @@ import type { AddressLike, SockAddr } from './address.js';
 import { deadlineOf, remaining } from './wait.js';
 import type { WaitOptions } from './readiness.js';
 
+/** ICMP type 0: echo reply (what ping waits for). */
 export const ICMP_ECHO_REPLY = 0;
+/** ICMP type 8: echo request (what ping sends). */
 export const ICMP_ECHO_REQUEST = 8;
+/** ICMPv6 type 128: echo request. */
 export const ICMPV6_ECHO_REQUEST = 128;
+/** ICMPv6 type 129: echo reply. */
 export const ICMPV6_ECHO_REPLY = 129;
 
 /** An ICMP/ICMPv6 message; `ttl` and `from` only on received IPv4 ones. */
 export interface IcmpMessage {
+  /** The ICMP type (ICMP_ECHO_REPLY, 3 for destination unreachable ...). */
   type: number;
+  /** The code within that type. */
   code: number;
+  /** The checksum field as received. */
   checksum: number;
   /** Echo identifier and sequence (bytes 4..7 of any message). */
   id: number;
+  /** Echo sequence number (bytes 6..7). */
   seq: number;
+  /** The bytes after the 8-byte header (an echo's payload). */
   data: Buffer;
   /** IPv4 only: the sum over the message is 0xffff (ICMPv6 is checked by the kernel). */
   checksumOk?: boolean;
   /** IPv4 only, from the IP header a raw socket delivers. */
   ttl?: number | undefined;
+  /** IPv4 only: the sender's address, from the IP header. */
   source?: string | undefined;
 }
 
@@ -85,7 +95,13 @@ export function parseIcmp(packet: Uint8Array, family: 'inet' | 'inet6' = 'inet')
   return m;
 }
 
-/** The outcome of one echo: the reply, who sent it, the round-trip time in ms. */
+/**
+ * The outcome of one echo: the reply, who sent it, the round-trip time in ms.
+ * @property reply The matching echo reply, parsed.
+ * @property from Its sender, from recvfrom(2).
+ * @property rtt Milliseconds from just before the request's sendto(2) to the reply's arrival.
+ * @property bytes The reply's ICMP length: the 8-byte header plus its data.
+ */
 export interface EchoResult { reply: IcmpMessage; from: SockAddr; rtt: number; bytes: number }
 
 /**

@@ -31,6 +31,7 @@ type Chunk = Uint8Array | string;
 
 /** Messages out of a datagram/seqpacket socket; one chunk, one message. */
 export class MessageWriter extends Writable {
+  /** The socket the messages leave through; closed with the stream only when `close: true` was given. */
   readonly socket: Socket;
   private readonly to: AddressLike | undefined;
   private readonly owns: boolean;
@@ -52,10 +53,12 @@ export class MessageWriter extends Writable {
     this.shutdownOnEnd = options.shutdownOnEnd ?? options.to === undefined;
   }
 
+  /** Node's write hook: one message through sendmmsg(2), waiting for POLLOUT on EAGAIN. Not for application code. */
   override _write(chunk: Chunk, _enc: BufferEncoding, callback: (error?: Error | null) => void): void {
     this.sendAll([chunk], callback);
   }
 
+  /** Node's batched write hook: the queued messages leave through one sendmmsg(2) batch, boundaries kept. Not for application code. */
   override _writev(chunks: { chunk: Chunk }[], callback: (error?: Error | null) => void): void {
     this.sendAll(chunks.map((c) => c.chunk), callback);
   }
@@ -72,11 +75,13 @@ export class MessageWriter extends Writable {
     });
   }
 
+  /** Node's end() hook: shutdown(2) SHUT_WR when `shutdownOnEnd` (the peer reads EOF), else nothing. Not for application code. */
   override _final(callback: (error?: Error | null) => void): void {
     if (this.shutdownOnEnd) shutdownOnFinal(this.socket, callback);
     else callback();
   }
 
+  /** Node's destroy() hook: close(2) when the stream owns the socket. Not for application code. */
   override _destroy(err: Error | null, callback: (error?: Error | null) => void): void {
     if (this.owns) this.socket.close();
     callback(err);

@@ -21,19 +21,29 @@ import { scopeIdOf } from './ipv6.js';
 
 /** getaddrinfo flags with glibc's values. */
 export const AI_PASSIVE = 0x1;
+/** getaddrinfo flag: return the host's canonical name on the first result. */
 export const AI_CANONNAME = 0x2;
+/** getaddrinfo flag: the host must be a numeric address; no name lookup. */
 export const AI_NUMERICHOST = 0x4;
+/** getaddrinfo flag: for inet6, give IPv4 addresses as ::ffff:a.b.c.d when there is no IPv6 one. */
 export const AI_V4MAPPED = 0x8;
+/** getaddrinfo flag: with AI_V4MAPPED, give the IPv6 and the mapped IPv4 addresses both. */
 export const AI_ALL = 0x10;
+/** getaddrinfo flag: only families this host has a configured (non-loopback) address of. */
 export const AI_ADDRCONFIG = 0x20;
+/** getaddrinfo flag: the service must be a port number; no services-database lookup. */
 export const AI_NUMERICSERV = 0x400;
 const AI_KNOWN = AI_PASSIVE | AI_CANONNAME | AI_NUMERICHOST | AI_V4MAPPED | AI_ALL | AI_ADDRCONFIG | AI_NUMERICSERV;
 
 /** getnameinfo flags with glibc's values. */
 export const NI_NUMERICHOST = 0x1;
+/** getnameinfo flag: give the port number, not the service name. */
 export const NI_NUMERICSERV = 0x2;
+/** getnameinfo flag: drop the domain of hosts in this host's own domain. */
 export const NI_NOFQDN = 0x4;
+/** getnameinfo flag: fail with EAI_NONAME when the host has no name (instead of the numeric form). */
 export const NI_NAMEREQD = 0x8;
+/** getnameinfo flag: look the service up as udp, not tcp. */
 export const NI_DGRAM = 0x10;
 const NI_KNOWN = NI_NUMERICHOST | NI_NUMERICSERV | NI_NOFQDN | NI_NAMEREQD | NI_DGRAM;
 
@@ -51,11 +61,13 @@ export interface ResolveHints {
 
 /** One result, as struct addrinfo: socket(family, type, protocol) then connect/bind(address). */
 export interface AddrInfo {
+  /** ai_family: the address family of `address`. */
   family: 'inet' | 'inet6';
   /** SOCK_* number. */
   type: number;
   /** IPPROTO_* number. */
   protocol: number;
+  /** ai_addr: the address with its port. */
   address: InetAddress | Inet6Address;
   /** With AI_CANONNAME, on the first result only (as glibc does). */
   canonname?: string;
@@ -319,7 +331,11 @@ function officialHostName(host: string): string | null {
   return null;
 }
 
-/** What getnameinfo resolves to. */
+/**
+ * What getnameinfo resolves to.
+ * @property host The host's name (or its numeric form when it has none and NI_NAMEREQD is not set).
+ * @property service The service's name (or the port number as text).
+ */
 export interface NameInfo { host: string; service: string }
 
 /**
@@ -382,7 +398,13 @@ const PREFIXES: Record<string, { type: number; family: number }> = {
   udp: { type: C.SOCK_DGRAM, family: 0 }, udp4: { type: C.SOCK_DGRAM, family: C.AF_INET }, udp6: { type: C.SOCK_DGRAM, family: C.AF_INET6 },
 };
 
-/** What resolveAddress gives: an address and the socket type/protocol to use it with. */
+/**
+ * What resolveAddress gives: an address and the socket type/protocol to use it with.
+ * @property address The socket address to bind or connect to.
+ * @property type The SOCK_* number for socket(2).
+ * @property protocol The IPPROTO_* number for socket(2) (0 for unix addresses).
+ * @property canonname With AI_CANONNAME, on the first result only.
+ */
 export interface ResolvedAddress { address: SockAddr; type: number; protocol: number; canonname?: string }
 
 /**

@@ -15,13 +15,20 @@ export interface NetlinkMessage {
   type: number;
   /** nlmsg_flags: NLM_F_*. */
   flags: number;
+  /** nlmsg_seq: the request's sequence number, echoed in the kernel's replies. */
   seq: number;
   /** nlmsg_pid: the sender's port id (0: the kernel). */
   pid: number;
+  /** The bytes after the nlmsghdr, up to nlmsg_len. */
   payload: Buffer;
 }
 
-/** One attribute: type without the NLA_F_NESTED/NLA_F_NET_BYTEORDER bits, and its bytes. */
+/**
+ * One attribute: type without the NLA_F_NESTED/NLA_F_NET_BYTEORDER bits, and its bytes.
+ * @property type nla_type without the flag bits (IFLA_IFNAME ...).
+ * @property nested NLA_F_NESTED was set: `data` holds attributes itself (decodeAttributes reads them).
+ * @property data The attribute's payload, after its 4-byte header.
+ */
 export interface NetlinkAttribute { type: number; nested: boolean; data: Buffer }
 
 const HDR = C.NLMSG_HDRLEN; // 16

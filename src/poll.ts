@@ -38,14 +38,19 @@ export const POLLNVAL: number = C.POLLNVAL;
 
 /** One entry, as struct pollfd: a negative fd is ignored (its revents is 0), as in C. */
 export interface PollFd {
+  /** The descriptor to check; negative: ignored. */
   fd: number;
+  /** The POLL* conditions asked for (POLLIN, POLLOUT ...); POLLERR, POLLHUP and POLLNVAL are reported anyway. */
   events: number;
 }
 
 /** One entry of the result: `revents` holds the conditions found, as poll(2) fills it. */
 export interface PollResult {
+  /** The descriptor, as given. */
   fd: number;
+  /** The conditions asked for, as given. */
   events: number;
+  /** The conditions found (0: none, or the timeout passed). */
   revents: number;
 }
 

@@ -12,7 +12,12 @@ import { readFileSync } from 'node:fs';
 import { constants as C } from './constants.js';
 import { XsockError, argType } from './errors.js';
 
-/** One entry, as struct protoent: official name, aliases, number. */
+/**
+ * One entry, as struct protoent: official name, aliases, number.
+ * @property name p_name: the official name ('tcp').
+ * @property aliases p_aliases: the other names ('TCP').
+ * @property number p_proto: the IPPROTO_* number socket(2) takes.
+ */
 export interface ProtocolEntry { name: string; aliases: string[]; number: number }
 
 /** Where the database lives (nsswitch "files"). */

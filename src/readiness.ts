@@ -77,6 +77,7 @@ function activity(delta: number): void {
  * a pipe or another caller already watches that fd, so they all share one registration.
  */
 export class Readiness {
+  /** The descriptor watched (epoll_ctl EPOLL_CTL_ADD on the environment's epoll instance). */
   readonly fd: number;
   private readonly id: number = 0;
   private registered = false;

@@ -12,10 +12,13 @@ import { attributeString, decodeAttributes, decodeNetlinkMessages, netlinkReques
 
 /** A network interface as RTM_NEWLINK describes it. */
 export interface Link {
+  /** ifi_index: the interface index (what sockaddr_ll and sin6_scope_id take). */
   index: number;
+  /** IFLA_IFNAME: the interface name ('lo', 'eth0'). */
   name: string;
   /** IFF_* bits (IFF_UP, IFF_LOOPBACK, IFF_LOWER_UP ...). */
   flags: number;
+  /** IFLA_MTU (0 when absent). */
   mtu: number;
   /** Link-layer address 'aa:bb:cc:dd:ee:ff', or '' when the link has none. */
   address: string;
@@ -25,19 +28,38 @@ export interface Link {
 
 /** An interface address as RTM_NEWADDR describes it. */
 export interface InterfaceAddress {
+  /** ifa_family: AF_INET or AF_INET6. */
   family: 'inet' | 'inet6';
+  /** ifa_index: the interface the address is on. */
   index: number;
+  /** ifa_prefixlen: the network prefix length (24 for a /24). */
   prefixlen: number;
   /** IFA_LOCAL when present (the address itself on point-to-point links), else IFA_ADDRESS. */
   address: string;
+  /** ifa_scope: RT_SCOPE_* (0 universe, 253 link, 254 host). */
   scope: number;
+  /** IFA_LABEL: the IPv4 address label ('eth0:1'), when the kernel sends one. */
   label?: string;
 }
 
 /** A link or address change heard on a subscribed socket. */
 export type RouteEvent =
-  | { kind: 'link'; action: 'new' | 'del'; link: Link }
-  | { kind: 'address'; action: 'new' | 'del'; address: InterfaceAddress };
+  | {
+    /** A link changed (RTM_NEWLINK/RTM_DELLINK). */
+    kind: 'link';
+    /** 'new' for RTM_NEWLINK (added or changed), 'del' for RTM_DELLINK. */
+    action: 'new' | 'del';
+    /** The link as the message describes it. */
+    link: Link;
+  }
+  | {
+    /** An address changed (RTM_NEWADDR/RTM_DELADDR). */
+    kind: 'address';
+    /** 'new' for RTM_NEWADDR, 'del' for RTM_DELADDR. */
+    action: 'new' | 'del';
+    /** The address as the message describes it. */
+    address: InterfaceAddress;
+  };
 
 /** A NETLINK_ROUTE socket; `groups` (RTMGRP_* bits) subscribes it to events. */
 export function openRouteSocket(groups = 0): Socket {

@@ -7,7 +7,13 @@
 import { readFileSync } from 'node:fs';
 import { addrinfoError, argType, intArg } from './errors.js';
 
-/** One entry, as struct servent: the official name, aliases, port, protocol name. */
+/**
+ * One entry, as struct servent: the official name, aliases, port, protocol name.
+ * @property name s_name: the official name ('http').
+ * @property aliases s_aliases: the other names ('www').
+ * @property port s_port, in host order.
+ * @property proto s_proto: 'tcp', 'udp' ...
+ */
 export interface ServiceEntry { name: string; aliases: string[]; port: number; proto: string }
 
 /** Where the database lives (nsswitch "files"). */

@@ -7,7 +7,9 @@ import { AbortError, XsockError, argType } from './errors.js';
 
 /** Bounds on any wait: an AbortSignal and/or a timeout in milliseconds. */
 export interface WaitOptions {
+  /** Aborts the wait: the call rejects with an AbortError whose `cause` is the signal's reason. */
   signal?: AbortSignal | undefined;
+  /** Milliseconds (0 to 2^31-1, or Infinity) before the call rejects with ERR_XSOCK_TIMEOUT. */
   timeout?: number | undefined;
 }
 

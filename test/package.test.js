@@ -38,11 +38,11 @@ function run(cmd, args, { cwd = app, noCompiler = true, seconds = 120, expectFai
 before(() => {
   mkdirSync(src);
   for (const f of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'ARCHITECTURE.md', 'binding.gyp', 'tsconfig.json',
-    'tsconfig.build.json', 'src', 'native', 'bin', 'examples']) {
+    'tsconfig.build.json', 'src', 'native', 'bin', 'examples', 'scripts']) {
     cpSync(join(repo, f), join(src, f), { recursive: true });
   }
   symlinkSync(join(repo, 'node_modules'), join(src, 'node_modules'));
-  // prepack builds the prebuilt binary (prebuildify) and prepare builds dist/ (tsc)
+  // prepack builds the prebuilt binary (prebuildify), prepare builds dist/ (tsc), postpack checks both are in
   run('npm', ['pack', '--pack-destination', dir], { cwd: src, noCompiler: false, seconds: 240 });
   tarball = join(dir, readdirSync(dir).find((f) => f.endsWith('.tgz')));
 
@@ -66,6 +66,19 @@ test('the tarball holds dist, the prebuilt addon, the C sources, examples and th
   assert.ok(files.some((f) => /^prebuilds\/linux-x64\/.*glibc.*\.node$/.test(f)), 'a linux-x64 glibc prebuild is in the tarball');
   assert.deepEqual(files.filter((f) => /^(src|test|build)\//.test(f)), []);
   assert.ok(!existsSync(join(pkg, 'build')), 'nothing was built at install time');
+});
+
+test('the pack check accepts this tarball and refuses one packed with --ignore-scripts (no prebuild, no dist)', () => {
+  const check = join(repo, 'scripts', 'check-pack.js');
+  run(process.execPath, [check, tarball], { cwd: dir });
+  const bare = join(dir, 'bare');
+  mkdirSync(bare);
+  for (const f of ['package.json', 'bin', 'native', 'binding.gyp', 'scripts']) cpSync(join(repo, f), join(bare, f), { recursive: true });
+  run('npm', ['pack', '--ignore-scripts', '--pack-destination', bare], { cwd: bare, noCompiler: false });
+  const bad = join(bare, readdirSync(bare).find((f) => f.endsWith('.tgz')));
+  const r = run(process.execPath, [check, bad], { cwd: dir, expectFail: true });
+  assert.match(r.stderr, /lacks prebuilds\/linux-x64\/\*\.node, dist\/index\.js, dist\/index\.d\.ts, .*dist\/xti\/index\.js/);
+  assert.match(r.stderr, /Do not publish this tarball/);
 });
 
 test('nothing in the package points to notes outside it', () => {

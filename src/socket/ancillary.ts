@@ -120,7 +120,12 @@ export function encodeControl(buf: Buffer, fds: readonly number[] | undefined, c
   return off;
 }
 
-/** A control message xsock does not interpret (timestamps, IP_PKTINFO ...). */
+/**
+ * A control message xsock does not interpret (timestamps, IP_PKTINFO ...).
+ * @property level cmsg_level: the protocol level (SOL_SOCKET, IPPROTO_IP ...).
+ * @property type cmsg_type: the message type within that level (SO_TIMESTAMP, IP_PKTINFO ...).
+ * @property data The CMSG_DATA bytes, copied out of the control buffer.
+ */
 export interface ControlItem { level: number; type: number; data: Buffer }
 
 /** What the control data of one received message held. */
@@ -178,8 +183,11 @@ export interface ExtendedError {
   origin: number;
   /** ee_type and ee_code: the ICMP type and code where the origin is ICMP. */
   type: number;
+  /** ee_code: the ICMP code where the origin is ICMP. */
   code: number;
+  /** ee_info: extra information, e.g. the path MTU for EMSGSIZE. */
   info: number;
+  /** ee_data: origin-specific data (the end of the completed range for SO_EE_ORIGIN_ZEROCOPY). */
   data: number;
   /** SO_EE_OFFENDER: the sockaddr of the node that reported the error (may be empty). */
   offender: Buffer;

@@ -379,6 +379,7 @@ export interface QueuedError extends ExtendedError {
   payload: Buffer;
   /** Where it was sent (the original destination), as address bytes and decoded. */
   addr: Buffer;
+  /** `addr` decoded; absent when the kernel gave no address. */
   to?: SockAddr;
 }
 

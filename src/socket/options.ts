@@ -10,24 +10,46 @@ import { XsockError, argType, intArg } from '../errors.js';
 export type OptionKind = 'int' | 'bool' | 'linger' | 'timeval' | 'ucred' | 'string' | 'u64' | 'buffer'
   | 'packet_mreq' | 'tpacket_stats';
 
+/** One row of the option table: how getsockopt(2)/setsockopt(2) name an option and encode its value. */
 export interface OptionSpec {
+  /** The C name, e.g. 'SO_REUSEADDR' (a numeric pair unknown to the table gets `level:optname`). */
   readonly name: string;
+  /** The `level` argument of getsockopt/setsockopt (SOL_SOCKET, IPPROTO_TCP ...). */
   readonly level: number;
+  /** The `optname` argument, this platform's number for `name`. */
   readonly optname: number;
+  /** How the option value's bytes are read and written. */
   readonly kind: OptionKind;
+  /** The kernel only answers getsockopt for it (SO_TYPE, SO_PEERCRED ...): setsockopt is refused before the call. */
   readonly readonly?: boolean;
 }
 
-/** { onoff, linger } of struct linger. */
+/**
+ * { onoff, linger } of struct linger.
+ * @property onoff l_onoff: close(2) lingers (or resets, with `linger` 0) while unsent data remains.
+ * @property linger l_linger: how long close lingers, in seconds.
+ */
 export interface Linger { onoff: boolean; linger: number }
 /**
  * struct packet_mreq for PACKET_ADD_MEMBERSHIP/PACKET_DROP_MEMBERSHIP: `type` 'promisc',
  * 'allmulti', 'multicast' (then `address` is the group's link-layer address) or PACKET_MR_*.
+ * @property ifindex mr_ifindex: the interface index the membership applies to.
+ * @property type mr_type: the kind of membership, by name or as a PACKET_MR_* number.
+ * @property address mr_address: the link-layer address, as text (`aa:bb:...`), for 'multicast'.
  */
 export interface PacketMembership { ifindex: number; type: 'promisc' | 'allmulti' | 'multicast' | number; address?: string }
-/** struct tpacket_stats (PACKET_STATISTICS; reading resets the kernel's counters). */
+/**
+ * struct tpacket_stats (PACKET_STATISTICS; reading resets the kernel's counters).
+ * @property packets tp_packets: frames received since the last read.
+ * @property drops tp_drops: frames dropped since the last read (the receive queue was full).
+ */
 export interface PacketStatistics { packets: number; drops: number }
-/** struct ucred; `null` stands for "no credentials" (pid 0, uid/gid -1). */
+/**
+ * struct ucred; `null` stands for "no credentials" (pid 0, uid/gid -1).
+ * @property pid The process id.
+ * @property uid The user id.
+ * @property gid The group id.
+ */
 export interface Credentials { pid: number; uid: number; gid: number }
 
 type Row = readonly [name: string, kind: OptionKind, readonly?: boolean];
@@ -88,12 +110,37 @@ export type OptionName = OptionTableRow[0];
 export type OptionLevel = 'SOL_SOCKET' | 'IPPROTO_TCP' | 'SOL_TCP' | 'IPPROTO_IP' | 'SOL_IP' | 'IPPROTO_IPV6' | 'SOL_IPV6'
   | 'IPPROTO_UDP' | 'SOL_NETLINK' | 'SOL_PACKET' | 'SOL_MPTCP';
 
-/** What getsockopt returns for each kind of option. */
+/**
+ * What getsockopt returns for each kind of option.
+ * @property int A C int.
+ * @property bool A C int read as on (non-zero) or off.
+ * @property linger struct linger (SO_LINGER).
+ * @property timeval struct timeval (SO_RCVTIMEO, SO_SNDTIMEO), in milliseconds.
+ * @property ucred struct ucred (SO_PEERCRED), `null` when the peer has none.
+ * @property string A NUL-terminated string (SO_BINDTODEVICE, TCP_CONGESTION ...).
+ * @property u64 A 64-bit unsigned integer (SO_COOKIE).
+ * @property buffer The raw bytes (TCP_INFO, IP_OPTIONS ...).
+ * @property packet_mreq The raw bytes (Linux has no getsockopt for memberships: it fails with ENOPROTOOPT).
+ * @property tpacket_stats struct tpacket_stats (PACKET_STATISTICS).
+ */
 export interface OptionKindValue {
   int: number; bool: boolean; linger: Linger; timeval: number; ucred: Credentials | null; string: string;
   u64: bigint; buffer: Buffer; packet_mreq: Buffer; tpacket_stats: PacketStatistics;
 }
-/** What setsockopt accepts for each kind of option (a raw Uint8Array is accepted for every option). */
+/**
+ * What setsockopt accepts for each kind of option (a raw Uint8Array is accepted for every option).
+ * `never` marks kinds that only getsockopt can read.
+ * @property int A C int.
+ * @property bool true/false, or a number passed as the C int.
+ * @property linger struct linger (SO_LINGER).
+ * @property timeval Milliseconds, written as struct timeval.
+ * @property ucred Read-only (SO_PEERCRED).
+ * @property string A string, written as its bytes.
+ * @property u64 Read-only (SO_COOKIE).
+ * @property buffer A number, written as a C int (a raw Uint8Array for anything else).
+ * @property packet_mreq struct packet_mreq (PACKET_ADD_MEMBERSHIP, PACKET_DROP_MEMBERSHIP).
+ * @property tpacket_stats Read-only (PACKET_STATISTICS).
+ */
 export interface OptionKindInput {
   int: number; bool: boolean | number; linger: Linger; timeval: number; ucred: never; string: string;
   u64: never; buffer: number; packet_mreq: PacketMembership; tpacket_stats: never;

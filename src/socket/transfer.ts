@@ -12,7 +12,11 @@ import type { SocketCore } from './core.js';
 import { attemptOrRetry, datagramOutputPace, type Waiting } from './retry.js';
 import { rejectQueuedError } from './errqueue-wake.js';
 
-/** What recvfrom resolves to. */
+/**
+ * What recvfrom resolves to.
+ * @property data The datagram's bytes (cut to the buffer size asked for).
+ * @property from The sender's address, decoded from recvfrom(2)'s `src_addr`.
+ */
 export interface Datagram { data: Buffer; from: SockAddr }
 
 const toAddr = Buffer.alloc(ADDR_BUF_SIZE);

@@ -46,7 +46,9 @@ export const S_BANDURG = 0x0200;
 /** Every S_* bit I_SETSIG accepts. */
 export const S_ALL = S_INPUT | S_HIPRI | S_OUTPUT | S_MSG | S_ERROR | S_HANGUP | S_RDNORM | S_RDBAND | S_WRBAND | S_BANDURG;
 
-/** fcntl(2) commands and the one status flag the streams face keeps per descriptor. */
+/** fcntl(2) commands and the one status flag the streams face keeps per descriptor. F_GETFL: read the flags. */
 export const F_GETFL = 3;
+/** fcntl(2) command: set the flags (only O_NONBLOCK is kept). */
 export const F_SETFL = 4;
+/** fcntl(2) status flag: ioctl I_SENDFD/I_RECVFD fail with EAGAIN instead of waiting. */
 export const O_NONBLOCK = 0o4000;

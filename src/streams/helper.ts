@@ -61,6 +61,7 @@ const childScript = fileURLToPath(new URL('./opener-child.js', import.meta.url))
  * when the caller closes the Opener or exits.
  */
 export class Opener {
+  /** The helper's libuv threadpool size (UV_THREADPOOL_SIZE): how many opens may block at once. */
   readonly threads: number;
   #helper: Helper | null = null;
   #nextId = 1;

@@ -20,7 +20,12 @@ export function ioctl(fd: number, cmd: typeof I_SETSIG, arg: number, handler?: S
 /** ioctl(fd, I_GETSIG): the registered S_* mask. */
 export function ioctl(fd: number, cmd: typeof I_GETSIG): number;
 /** ioctl(fd, I_NREAD): { count, bytes } of what is queued for reading. */
-export function ioctl(fd: number, cmd: typeof I_NREAD): { count: number; bytes: number };
+export function ioctl(fd: number, cmd: typeof I_NREAD): {
+  /** Messages queued: 1 when anything is (a byte stream has no boundaries), else 0. */
+  count: number;
+  /** Bytes queued (FIONREAD). */
+  bytes: number;
+};
 /** ioctl(fd, I_PUSH, 'tirdwr'): plain read(2)/write(2) on a connected XTI endpoint ('timod' too). */
 export function ioctl(fd: number, cmd: typeof I_PUSH, arg: string): number;
 /** ioctl(fd, I_POP): pop the top module of an XTI endpoint (tirdwr: XTI use again). */

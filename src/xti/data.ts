@@ -20,7 +20,10 @@ import { mayWait, rc as sys } from './call.js';
 import { arrivalBytes, arrivalMore } from './arrival.js';
 import type { TIovec } from './structures.js';
 
-/** The out-parameter of t_rcv/t_rcvudata: `flags` receives T_MORE / T_EXPEDITED. */
+/**
+ * The out-parameter of t_rcv/t_rcvudata: `flags` receives T_MORE / T_EXPEDITED.
+ * @property flags Set by the call: T_MORE when the TSDU (or datagram) continues, T_EXPEDITED for expedited data.
+ */
 export interface TFlags { flags: number }
 
 const RESETS = new Set([C.EPIPE, C.ECONNRESET, C.ENOTCONN]);

@@ -91,11 +91,13 @@ let lastErrno = 0;
 
 /** A failed XTI call: `t_errno` always; `errno`/`code`/`syscall`/`cause` for TSYSERR. */
 export class TError extends Error {
+  /** The XTI error number (TBADF, TOUTSTATE, TLOOK ..., TSYSERR when a system call failed). */
   readonly t_errno: number;
   /** 'TNODATA' ..., or for TSYSERR the system code ('ECONNRESET'). */
   readonly code: string;
   /** For TSYSERR: the system error's errno, negative as in Node's system errors (-111). */
   readonly errno?: number;
+  /** For TSYSERR: the system call that failed ('connect', 'sendmsg' ...). */
   readonly syscall?: string;
   /** The XTI function that failed. */
   readonly call: string;

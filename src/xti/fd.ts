@@ -12,9 +12,15 @@ import { endpointOf, type Endpoint } from './endpoint.js';
 declare const completion: unique symbol;
 
 /** An XTI descriptor whose endpoint is non-blocking (O_NONBLOCK): every call returns its result or throws a TError. */
-export type SyncFd = number & { readonly [completion]: 'sync' };
+export type SyncFd = number & {
+  /** A type-only brand: no such property exists at run time. */
+  readonly [completion]: 'sync';
+};
 /** An XTI descriptor whose endpoint is blocking: calls that may wait return a Promise that rejects with the TError. */
-export type AsyncFd = number & { readonly [completion]: 'async' };
+export type AsyncFd = number & {
+  /** A type-only brand: no such property exists at run time. */
+  readonly [completion]: 'async';
+};
 
 /**
  * What a call that may wait gives on descriptor `F`: `T` on a SyncFd, `Promise<T>` on an

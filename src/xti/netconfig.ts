@@ -19,6 +19,7 @@ import { providerInfo } from './providers.js';
 
 /** struct netconfig. */
 export interface Netconfig {
+  /** The network id ('tcp', 'udp6', 'ticotsord' ...) that getnetconfigent and NETPATH name. */
   nc_netid: string;
   /** NC_TPI_CLTS, NC_TPI_COTS, NC_TPI_COTS_ORD or NC_TPI_RAW. */
   nc_semantics: number;
@@ -30,35 +31,58 @@ export interface Netconfig {
   nc_proto: string;
   /** The provider t_open takes ('/dev/tcp'). */
   nc_device: string;
+  /** How many entries nc_lookups has. */
   nc_nlookups: number;
   /** The name-to-address libraries of the entry (informational here). */
   nc_lookups: string[];
+  /** Reserved: eight zeros, as in C. */
   nc_unused: number[];
 }
 
+/** nc_semantics `tpi_clts`: connectionless (T_CLTS). */
 export const NC_TPI_CLTS = 1;
+/** nc_semantics `tpi_cots`: connection mode without orderly release (T_COTS). */
 export const NC_TPI_COTS = 2;
+/** nc_semantics `tpi_cots_ord`: connection mode with orderly release (T_COTS_ORD). */
 export const NC_TPI_COTS_ORD = 3;
+/** nc_semantics `tpi_raw`: raw access to the network. */
 export const NC_TPI_RAW = 4;
+/** nc_flag `-`: no flags. */
 export const NC_NOFLAG = 0;
+/** nc_flag `v`: visible, so setnetpath lists the entry when NETPATH is unset. */
 export const NC_VISIBLE = 0o1;
+/** nc_flag `b`: the transport supports broadcast. */
 export const NC_BROADCAST = 0o2;
+/** nc_protofmly `-`: no protocol family. */
 export const NC_NOPROTOFMLY = '-';
+/** nc_protofmly of the loopback transports (ticots, ticotsord, ticlts). */
 export const NC_LOOPBACK = 'loopback';
+/** nc_protofmly of IPv4 transports. */
 export const NC_INET = 'inet';
+/** nc_protofmly of IPv6 transports. */
 export const NC_INET6 = 'inet6';
+/** nc_proto `-`: no protocol name (the loopback transports). */
 export const NC_NOPROTO = '-';
+/** nc_proto of TCP transports. */
 export const NC_TCP = 'tcp';
+/** nc_proto of UDP transports. */
 export const NC_UDP = 'udp';
+/** nc_proto of ICMP transports. */
 export const NC_ICMP = 'icmp';
 
 /** nc_error values (illumos netconfig.h). */
 export const NC_NOERROR = 0;
+/** nc_error: out of memory (kept for C parity; not raised here). */
 export const NC_NOMEM = 1;
+/** nc_error: a handle that setnetconfig/setnetpath did not open, or one already ended. */
 export const NC_NOSET = 2;
+/** nc_error: the netconfig file could not be read. */
 export const NC_OPENFAIL = 3;
+/** nc_error: a malformed line in the netconfig file (nc_sperror names the line and field). */
 export const NC_BADLINE = 4;
+/** nc_error: getnetconfigent found no entry with that netid. */
 export const NC_NOTFOUND = 5;
+/** nc_error: getnetconfig/getnetpath reached the end of the table. */
 export const NC_NOMOREENTRIES = 6;
 
 /** The file the table is read from. */
@@ -188,7 +212,17 @@ function copy(nc: Netconfig): Netconfig {
 
 const HANDLE = Symbol('netconfig.handle');
 /** The handle setnetconfig/setnetpath give: an opaque cursor over a snapshot of the table. */
-export interface NetconfigHandle { readonly [HANDLE]: { entries: Netconfig[]; next: number; open: boolean } }
+export interface NetconfigHandle {
+  /** The cursor's state, keyed by a private symbol: opaque to callers, as C's `void *` handle. */
+  readonly [HANDLE]: {
+    /** The snapshot of the table (or of the NETPATH selection) the handle walks. */
+    entries: Netconfig[];
+    /** The index of the entry the next get returns. */
+    next: number;
+    /** False once endnetconfig/endnetpath released the handle. */
+    open: boolean;
+  };
+}
 
 function handleOf(h: unknown, call: string): { entries: Netconfig[]; next: number; open: boolean } | null {
   const state = h !== null && typeof h === 'object' ? (h as NetconfigHandle)[HANDLE] : undefined;

@@ -28,42 +28,82 @@ import { constants as C } from '../constants.js';
 import { checkNetbuf, contents, type Netbuf } from './structures.js';
 import { NC_INET, NC_INET6, NC_LOOPBACK, NC_TPI_CLTS, type Netconfig } from './netconfig.js';
 
-/** struct nd_hostserv. */
+/**
+ * struct nd_hostserv.
+ * @property h_host A host name or address, or one of HOST_SELF, HOST_ANY, HOST_SELF_CONNECT, HOST_BROADCAST.
+ * @property h_serv A service name or port number ('' for none).
+ */
 export interface NdHostserv { h_host: string; h_serv: string }
-/** struct nd_hostservlist. */
+/**
+ * struct nd_hostservlist (netdir_getbyaddr's result).
+ * @property h_cnt How many entries h_hostservs has.
+ * @property h_hostservs The host and service pairs.
+ */
 export interface NdHostservlist { h_cnt: number; h_hostservs: NdHostserv[] }
-/** struct nd_addrlist. */
+/**
+ * struct nd_addrlist (netdir_getbyname's result).
+ * @property n_cnt How many addresses n_addrs has.
+ * @property n_addrs The transport addresses, as netbufs.
+ */
 export interface NdAddrlist { n_cnt: number; n_addrs: Netbuf[] }
 
-/** netdir_free types. */
+/** netdir_free type: an nd_hostserv. */
 export const ND_HOSTSERV = 0;
+/** netdir_free type: an nd_hostservlist. */
 export const ND_HOSTSERVLIST = 1;
+/** netdir_free type: a netbuf. */
 export const ND_ADDR = 2;
+/** netdir_free type: an nd_addrlist. */
 export const ND_ADDRLIST = 3;
 
-/** _nderror values (netdir.h). Negative ones end a search; positive ones are warnings. */
+/**
+ * _nderror values (netdir.h). Negative ones end a search; positive ones are warnings.
+ * ND_TRY_AGAIN: a temporary resolver failure (EAI_AGAIN); the request may succeed later.
+ */
 export const ND_TRY_AGAIN = -5;
+/** _nderror: a non-recoverable resolver failure (EAI_FAIL). */
 export const ND_NO_RECOVERY = -4;
+/** _nderror: the name is valid but has no record of the requested type (kept for C parity: a name without addresses is ND_NOHOST here). */
 export const ND_NO_DATA = -3;
+/** _nderror: another name for ND_NO_DATA. */
 export const ND_NO_ADDRESS = ND_NO_DATA;
+/** _nderror: bad arguments, or a transport without a name-to-address mapping. */
 export const ND_BADARG = -2;
+/** _nderror: out of memory (kept for C parity). */
 export const ND_NOMEM = -1;
+/** _nderror: success. */
 export const ND_OK = 0;
+/** _nderror: the host name was not found (or is not this host, on a loopback transport). */
 export const ND_NOHOST = 1;
+/** _nderror: the service name was not found. */
 export const ND_NOSERV = 2;
+/** _nderror: a symbol was missing in a name-to-address library (kept for C parity). */
 export const ND_NOSYM = 3;
+/** _nderror: a name-to-address library could not be opened (kept for C parity). */
 export const ND_OPEN = 4;
+/** _nderror: access to a name-to-address library was denied (kept for C parity). */
 export const ND_ACCESS = 5;
+/** _nderror: netdir_free was given an unknown structure type. */
 export const ND_UKNWN = 6;
+/** _nderror: netdir_options was given an unknown option (kept for C parity). */
 export const ND_NOCTRL = 7;
+/** _nderror: a netdir_options operation failed (kept for C parity). */
 export const ND_FAILCTRL = 8;
+/** _nderror: a system error (the message is kept for netdir_sperror). */
 export const ND_SYSTEM = 9;
 
-/** The special host names: the intent of a request rather than a host. */
+/**
+ * The special host names: the intent of a request rather than a host.
+ * HOST_SELF: this host's address to bind to, the wildcard (0.0.0.0, ::).
+ */
 export const HOST_SELF = '\\1';
+/** Any address of this host: the wildcard address (0.0.0.0, ::). */
 export const HOST_ANY = '\\2';
+/** Every broadcast address of the host's IPv4 interfaces (IPv4 datagram transports only). */
 export const HOST_BROADCAST = '\\3';
+/** The address to bind to on this host: the wildcard, as HOST_SELF. */
 export const HOST_SELF_BIND = HOST_SELF;
+/** The address to connect to this host by: loopback (127.0.0.1, ::1). */
 export const HOST_SELF_CONNECT = '\\4';
 
 const ndNames: Record<number, string> = {
@@ -79,9 +119,11 @@ let systemText = '';
 
 /** A failed netdir_getbyname/netdir_getbyaddr: `nd_errno` is the ND_* value. */
 export class NdError extends Error {
+  /** The ND_* value (also left in _nderror). */
   readonly nd_errno: number;
   /** 'ND_NOHOST' ... */
   readonly code: string;
+  /** The netdir function that failed ('netdir_getbyname' ...). */
   readonly call: string;
   constructor(call: string, nd: number, detail?: string, cause?: unknown) {
     super(`${call}: ${netdir_sperror()}${detail ? `: ${detail}` : ''}`, cause === undefined ? undefined : { cause });

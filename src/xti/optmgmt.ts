@@ -23,7 +23,13 @@ import { reuseChosen } from './reuse.js';
 
 const HDR = 16;
 
-/** One option as it travels in a buffer. */
+/**
+ * One option as it travels in a buffer.
+ * @property level t_opthdr.level: XTI_GENERIC, INET_TCP, INET_UDP or INET_IP.
+ * @property name t_opthdr.name: the option at that level (XTI_LINGER, TCP_NODELAY ...).
+ * @property status t_opthdr.status: set on return (T_SUCCESS, T_FAILURE, T_READONLY, T_NOTSUPPORT ...).
+ * @property value The option's value bytes (a t_uscalar_t, a structure, or raw bytes).
+ */
 export interface TOption { level: number; name: number; status?: number | undefined; value: Buffer }
 
 interface Spec {

@@ -9,13 +9,21 @@ import { T_CLTS, T_COTS, T_COTS_ORD, T_INFINITE, T_INVALID, T_SENDZERO } from '.
 
 /** struct t_info. */
 export interface TInfo {
+  /** Largest transport address, in bytes (T_INVALID: no user access to addresses). */
   addr: number;
+  /** Largest option buffer t_optmgmt takes (T_INVALID: no options). */
   options: number;
+  /** Largest TSDU: 0 for a byte stream without boundaries, T_INFINITE for no limit. */
   tsdu: number;
+  /** Largest expedited TSDU (T_INFINITE: no limit; T_INVALID: no expedited data). */
   etsdu: number;
+  /** User data with t_connect/t_accept (T_INVALID: not supported). */
   connect: number;
+  /** User data with t_snddis/t_rcvdis (T_INVALID: not supported). */
   discon: number;
+  /** The service type: T_COTS, T_COTS_ORD or T_CLTS. */
   servtype: number;
+  /** Provider features: T_SENDZERO (zero-length TSDUs can be sent) ... */
   flags: number;
 }
 
@@ -55,7 +63,16 @@ export function findProvider(name: string): Provider | undefined {
 }
 
 /** Every provider with its t_info, in netconfig order (for `xsock info`). */
-export function providerInfo(): { name: string; domain: string; type: string; info: TInfo }[] {
+export function providerInfo(): {
+  /** The device name t_open takes ('/dev/tcp'). */
+  name: string;
+  /** The socket domain it runs on: 'inet', 'inet6' or 'unix'. */
+  domain: string;
+  /** The socket type: 'stream', 'dgram' or 'seqpacket'. */
+  type: string;
+  /** A copy of its t_info (what t_open and t_getinfo return). */
+  info: TInfo;
+}[] {
   return table.map((p) => ({ name: p.name, domain: p.domain, type: p.type, info: { ...p.info } }));
 }
 

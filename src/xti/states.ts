@@ -12,32 +12,59 @@ const CONNECTED: readonly XtiState[] = [T_OUTCON, T_INCON, T_DATAXFER, T_OUTREL,
 
 /** Call -> the states in which it is legal. */
 export const legalStates = {
+  /** t_bind: legal in T_UNBND. */
   t_bind: [T_UNBND],
+  /** t_unbind: legal in T_IDLE. */
   t_unbind: [T_IDLE],
+  /** t_close: legal in any state but T_UNINIT. */
   t_close: ANY,
+  /** t_getinfo: legal in any state but T_UNINIT. */
   t_getinfo: ANY,
+  /** t_getstate: legal in any state but T_UNINIT. */
   t_getstate: ANY,
+  /** t_getprotaddr: legal in any state but T_UNINIT. */
   t_getprotaddr: ANY,
+  /** t_optmgmt: legal in any state but T_UNINIT. */
   t_optmgmt: ANY,
+  /** t_look: legal in any state but T_UNINIT. */
   t_look: ANY,
+  /** t_connect: legal in T_IDLE. */
   t_connect: [T_IDLE],
+  /** t_rcvconnect: legal in T_OUTCON. */
   t_rcvconnect: [T_OUTCON],
+  /** t_listen: legal in T_IDLE or T_INCON. */
   t_listen: [T_IDLE, T_INCON],
+  /** t_accept: legal in T_INCON. */
   t_accept: [T_INCON],
+  /** t_snd: legal in T_DATAXFER or T_INREL. */
   t_snd: [T_DATAXFER, T_INREL],
+  /** t_sndv: legal in T_DATAXFER or T_INREL. */
   t_sndv: [T_DATAXFER, T_INREL],
+  /** t_rcv: legal in T_DATAXFER or T_OUTREL. */
   t_rcv: [T_DATAXFER, T_OUTREL],
+  /** t_rcvv: legal in T_DATAXFER or T_OUTREL. */
   t_rcvv: [T_DATAXFER, T_OUTREL],
+  /** t_snddis: legal in any connection state (T_OUTCON, T_INCON, T_DATAXFER, T_OUTREL, T_INREL). */
   t_snddis: CONNECTED,
+  /** t_rcvdis: legal in any connection state (T_OUTCON, T_INCON, T_DATAXFER, T_OUTREL, T_INREL). */
   t_rcvdis: CONNECTED,
+  /** t_sndrel: legal in T_DATAXFER or T_INREL. */
   t_sndrel: [T_DATAXFER, T_INREL],
+  /** t_sndreldata: legal in T_DATAXFER or T_INREL. */
   t_sndreldata: [T_DATAXFER, T_INREL],
+  /** t_rcvrel: legal in T_DATAXFER or T_OUTREL. */
   t_rcvrel: [T_DATAXFER, T_OUTREL],
+  /** t_rcvreldata: legal in T_DATAXFER or T_OUTREL. */
   t_rcvreldata: [T_DATAXFER, T_OUTREL],
+  /** t_sndudata: legal in T_IDLE. */
   t_sndudata: [T_IDLE],
+  /** t_sndvudata: legal in T_IDLE. */
   t_sndvudata: [T_IDLE],
+  /** t_rcvudata: legal in T_IDLE. */
   t_rcvudata: [T_IDLE],
+  /** t_rcvvudata: legal in T_IDLE. */
   t_rcvvudata: [T_IDLE],
+  /** t_rcvuderr: legal in T_IDLE. */
   t_rcvuderr: [T_IDLE],
 } as const satisfies Readonly<Partial<Record<XtiCall, readonly XtiState[]>>>;
 
@@ -46,8 +73,11 @@ export type StateCall = keyof typeof legalStates;
 
 /** A transition: on `event` from one of `from` (when `when(ocnt)` holds) to `to`. */
 export interface Transition {
+  /** The call that succeeded ('bind', 'rcvdis' ...), split where the outcome differs ('connect_pending', 'accept_other'). */
   readonly event: StateEvent;
+  /** The states the event applies in. */
   readonly from: readonly XtiState[];
+  /** The state it leads to. */
   readonly to: XtiState;
   /** ocnt condition, evaluated on the count before the call changes it. */
   readonly when?: (ocnt: number) => boolean;

@@ -9,18 +9,62 @@ import { TBUFOVFLW, TNOSTRUCTYPE, terror } from './errors.js';
 import type { TInfo } from './providers.js';
 import type { XtiCall } from './names.js';
 
-/** struct netbuf: `buf` holds `len` bytes; `maxlen` is how many the caller can take. */
+/**
+ * struct netbuf: `buf` holds `len` bytes; `maxlen` is how many the caller can take.
+ * @property maxlen How many bytes `buf` can take as output; 0 asks XTI not to return the field.
+ * @property len How many bytes of `buf` are meaningful (input) or were returned (output).
+ * @property buf The storage, at least `maxlen` bytes long.
+ */
 export interface Netbuf { maxlen: number; len: number; buf: Buffer }
+/**
+ * struct t_bind (t_bind's req and ret).
+ * @property addr The address to bind (req; empty: the provider picks one), the address bound (ret).
+ * @property qlen How many connect indications may be outstanding: asked for (req), granted (ret).
+ */
 export interface TBind { addr: Netbuf; qlen: number }
+/**
+ * struct t_optmgmt (t_optmgmt's req and ret).
+ * @property opt The option buffer: t_opthdr-headed options (see encodeOptions/decodeOptions).
+ * @property flags The action (T_NEGOTIATE, T_CHECK, T_DEFAULT, T_CURRENT) in req; the worst option status in ret.
+ */
 export interface TOptmgmtStruct { opt: Netbuf; flags: number }
+/**
+ * struct t_call (t_connect, t_rcvconnect, t_listen, t_accept).
+ * @property addr The peer's address: the one to call (t_connect) or the caller's (t_listen).
+ * @property opt Options; always returned empty here, as options are negotiated with t_optmgmt.
+ * @property udata User data sent with the connection; these providers carry none.
+ * @property sequence t_listen's number for the connect indication, passed back to t_accept or t_snddis.
+ */
 export interface TCall { addr: Netbuf; opt: Netbuf; udata: Netbuf; sequence: number }
+/**
+ * struct t_discon (t_rcvdis, t_sndreldata, t_rcvreldata).
+ * @property udata User data sent with the disconnect; these providers carry none.
+ * @property reason Why the connection went: an errno (ECONNRESET ...), as Solaris TCP reports it.
+ * @property sequence The outstanding connect indication that went away (t_rcvdis on a listener), else 0.
+ */
 export interface TDiscon { udata: Netbuf; reason: number; sequence: number }
+/**
+ * struct t_unitdata (t_sndudata, t_rcvudata).
+ * @property addr The destination (send) or the sender (receive).
+ * @property opt Per-datagram options; not supported (set them with t_optmgmt), returned empty.
+ * @property udata The datagram's bytes.
+ */
 export interface TUnitdata { addr: Netbuf; opt: Netbuf; udata: Netbuf }
+/**
+ * struct t_uderr (t_rcvuderr): a datagram the provider could not deliver.
+ * @property addr The datagram's destination.
+ * @property opt Its options; returned empty.
+ * @property error Why it failed: an errno (ECONNREFUSED for an ICMP port unreachable ...).
+ */
 export interface TUderr { addr: Netbuf; opt: Netbuf; error: number }
-/** struct t_iovec. */
 /** Any structure t_alloc can return (its type is known from the T_* constant passed). */
 export type TStruct = TBind | TOptmgmtStruct | TCall | TDiscon | TUnitdata | TUderr | TInfo;
 
+/**
+ * struct t_iovec (t_sndv, t_rcvv, t_sndvudata, t_rcvvudata): one piece of a scattered buffer.
+ * @property iov_base The bytes to send, or the storage to receive into.
+ * @property iov_len How many bytes of `iov_base` to use.
+ */
 export interface TIovec { iov_base: Uint8Array; iov_len: number }
 
 /** The structure type t_alloc gave an object. */
