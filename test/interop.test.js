@@ -132,10 +132,18 @@ test('socat: records intact and in order over unix dgram (xsock sends, socat rec
 test('socat: seqpacket listener talks to an xsock client', { skip: need('socat') }, async () => {
   const p = join(dir, 'socat-q');
   const peer = startPeer('socat', [`UNIX-LISTEN:${p},type=5`, 'SYSTEM:cat'], { ready: false });
-  for (let i = 0; i < 50 && !(await exists(p)); i++) await new Promise((r) => setTimeout(r, 20));
   const s = socket('unix', 'seqpacket');
   try {
-    await within(s.connect(p));
+    // The path appears at bind(2), before socat calls listen(2): until then connect is
+    // refused (or the path is missing), so retry, bounded.
+    let ok = false;
+    for (let i = 0; i < 100 && !ok; i++) {
+      try { await within(s.connect(p)); ok = true; } catch (err) {
+        if (err.code !== 'ECONNREFUSED' && err.code !== 'ENOENT') throw err;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+    assert.ok(ok, 'connected');
     await s.send('seqpacket via socat\n');
     assert.equal((await within(s.recv(100))).toString(), 'seqpacket via socat\n');
   } finally {
