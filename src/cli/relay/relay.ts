@@ -231,9 +231,11 @@ export async function relay(left: Channel, right: Channel, settings: RelaySettin
           break;
         }
         touch();
-        tracer.data(dir, batch);
         try {
           await dst.write(batch);
+          // Told once written, so what a trace reports is what the other side has, even
+          // when a signal ends the relay right after.
+          tracer.data(dir, batch);
         } finally {
           for (const m of batch) if (m.fds) for (const fd of m.fds) closeFd(fd); // sent copies live on in the kernel
         }
