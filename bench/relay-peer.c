@@ -5,12 +5,18 @@
  *                                  end-of-file; prints "READY", then "<bytes> <checksum>"
  *   relay-peer source PATH BYTES   connect (retrying while the relay starts), send BYTES of
  *                                  a pattern that differs per MiB; prints "<bytes> <checksum>"
+ *   relay-peer splice A B SIZE     the reference relay: listen on A, take one client, connect
+ *                                  to B and move A -> B with splice(2) through a pipe of SIZE
+ *                                  bytes (non-blocking, splicing until EAGAIN, poll(2) only
+ *                                  then), what any splice relay on this machine can reach
  *
  * The checksum (rotate, xor, add the position, over 64-bit words in stream order) catches lost, duplicated
  * and reordered data at a cost far below the copy itself.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -60,7 +66,52 @@ static socklen_t addr(struct sockaddr_un *sun, const char *path) {
   return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path) + 1);
 }
 
+/* One direction, A -> B, as the bench drives it; then the half-close and wait for B's end. */
+static int splice_relay(const char *a, const char *b, long size) {
+  struct sockaddr_un sun;
+  int l = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  unlink(a);
+  if (l < 0 || bind(l, (struct sockaddr *)&sun, addr(&sun, a)) < 0 || listen(l, 1) < 0) { perror("relay listen"); return 2; }
+  int in = accept4(l, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+  int out = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (in < 0 || out < 0 || connect(out, (struct sockaddr *)&sun, addr(&sun, b)) < 0) { perror("relay connect"); return 2; }
+  fcntl(out, F_SETFL, O_NONBLOCK);
+  int p[2];
+  if (pipe2(p, O_NONBLOCK | O_CLOEXEC) < 0) { perror("pipe2"); return 2; }
+  int cap = fcntl(p[1], F_SETPIPE_SZ, (int)size);
+  if (cap > 0) size = cap;
+  long in_pipe = 0;
+  int eof = 0;
+  for (;;) {
+    int in_blocked = eof, out_blocked = in_pipe == 0;
+    if (!eof) {
+      ssize_t n = splice(in, NULL, p[1], NULL, (size_t)size, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+      if (n > 0) in_pipe += n;
+      else if (n == 0) eof = 1;
+      else if (errno == EAGAIN) in_blocked = 1;
+      else if (errno != EINTR) { perror("splice in"); return 2; }
+    }
+    if (in_pipe > 0) {
+      ssize_t k = splice(p[0], NULL, out, NULL, (size_t)in_pipe, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+      if (k > 0) in_pipe -= k;
+      else if (errno == EAGAIN) out_blocked = 1;
+      else if (errno != EINTR) { perror("splice out"); return 2; }
+    }
+    if (eof && in_pipe == 0) break;
+    if (!in_blocked || !out_blocked) continue;
+    /* Bytes in the pipe: the source may be blocked only by a full pipe, so wait for room. */
+    struct pollfd f[2] = { { in, in_pipe ? 0 : POLLIN, 0 }, { out, in_pipe ? POLLOUT : 0, 0 } };
+    if (poll(f, 2, -1) < 0 && errno != EINTR) { perror("poll"); return 2; }
+  }
+  shutdown(out, SHUT_WR);
+  struct pollfd f = { out, POLLIN, 0 };
+  char c;
+  while (poll(&f, 1, -1) >= 0 && read(out, &c, 1) != 0 && (errno == EAGAIN || errno == EINTR)) {}
+  return 0;
+}
+
 int main(int argc, char **argv) {
+  if (argc == 5 && !strcmp(argv[1], "splice")) return splice_relay(argv[2], argv[3], atol(argv[4]));
   static unsigned char buf[BLOCK];
   struct sockaddr_un sun;
   int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -106,7 +157,7 @@ int main(int argc, char **argv) {
       total += n;
     }
   } else {
-    fprintf(stderr, "usage: relay-peer sink PATH | relay-peer source PATH BYTES\n");
+    fprintf(stderr, "usage: relay-peer sink PATH | relay-peer source PATH BYTES | relay-peer splice A B SIZE\n");
     return 2;
   }
   if (carry_len > 0) mix(carry);

@@ -46,15 +46,18 @@ print(total, h.hexdigest(), flush=True)
 print('READY', flush=True)
 `;
 
-/** Relays `total` random bytes (whole MiB) front -> back under strace; returns the splice calls that moved data. */
-async function relayTraced(family, extra, total = TOTAL) {
+/**
+ * Relays `total` random bytes (whole MiB) front -> back under strace; returns the splice
+ * calls that moved data, and every traced line (`calls`: what strace traces besides splice).
+ */
+async function relayTraced(family, extra, total = TOTAL, calls = '') {
   const tag = `${family}${extra.join('')}`;
   const trace = join(dir, `${tag}.strace`);
   const [front, back] = family === 'unix' ? [join(dir, `${tag}-f.sock`), join(dir, `${tag}-b.sock`)] : [String(await freePort()), String(await freePort())];
   const sink = python(SINK, [family, back], { seconds: 30 });
   await sink.ready;
   const [listen, connect] = family === 'unix' ? [`unix-listen:${front}`, `unix:${back}`] : [`tcp-listen:127.0.0.1:${front}`, `tcp:127.0.0.1:${back}`];
-  const relay = spawn('timeout', ['-s', 'KILL', '30', 'strace', '-f', '-e', 'trace=splice', '-o', trace,
+  const relay = spawn('timeout', ['-s', 'KILL', '30', 'strace', '-f', '-e', `trace=splice${calls}`, '-o', trace,
     process.execPath, BIN, '--no-progress', ...extra, listen, connect], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   relay.stderr.on('data', (d) => { stderr += d; });
@@ -69,8 +72,17 @@ async function relayTraced(family, extra, total = TOTAL) {
     relay.stderr.destroy();
   }
   assert.equal(sink.lines[0], source.lines[0], 'byte count and SHA-256 match');
-  const moved = readFileSync(trace, 'utf8').split('\n').filter((l) => /splice\(.*\)\s+= [1-9]/.test(l));
+  const lines = readFileSync(trace, 'utf8').split('\n');
+  const moved = lines.filter((l) => /splice\(.*\)\s+= [1-9]/.test(l));
+  moved.lines = lines;
   return moved;
+}
+
+/** The pipe sizes asked for (F_SETPIPE_SZ) and the largest length any splice asked for. */
+function pipeUse(lines) {
+  const sizes = lines.map((l) => /F_SETPIPE_SZ, (\d+)\)/.exec(l)?.[1]).filter(Boolean).map(Number);
+  const lens = lines.map((l) => /splice\([^,]+, [^,]+, [^,]+, [^,]+, (\d+),/.exec(l)?.[1]).filter(Boolean).map(Number);
+  return { sizes, maxLen: Math.max(...lens) };
 }
 
 for (const family of ['unix', 'tcp']) {
@@ -79,6 +91,16 @@ for (const family of ['unix', 'tcp']) {
     assert.ok(moved.length >= 2, `splice moved data (${moved.length} calls)`);
   });
 }
+
+test('the splice pipe is 1 MiB by default and -b N sizes it (and every splice) instead', { skip: need('strace') || need('python3'), timeout: 60000 }, async () => {
+  const byDefault = pipeUse((await relayTraced('unix', ['-u'], 4 << 20, ',fcntl')).lines);
+  // (where /proc/sys/fs/pipe-max-size is lower, a second F_SETPIPE_SZ asks for that)
+  assert.equal(byDefault.sizes[0], 1 << 20, 'the pipe is asked to be 1 MiB (F_SETPIPE_SZ)');
+  assert.equal(byDefault.maxLen, 1 << 20);
+  const small = pipeUse((await relayTraced('unix', ['-u', '-b', '131072'], 4 << 20, ',fcntl')).lines);
+  assert.deepEqual(small.sizes, [131072], 'one pipe, of -b bytes');
+  assert.equal(small.maxLen, 131072, 'no splice asks for more than -b');
+});
 
 test('-v keeps the copying path (every byte is shown), still intact', { skip: need('strace') || need('python3'), timeout: 60000 }, async () => {
   const moved = await relayTraced('unix', ['-v', '-u'], 1 << 20); // -v prints a hexdump of every byte

@@ -10,7 +10,7 @@
  * a watcher of its own only while a Promise form waits on it; it must not be watched by
  * anything else on this event loop meanwhile (libuv allows one poll handle per descriptor).
  */
-import { fstatSync } from 'node:fs';
+import { fstatSync, readFileSync } from 'node:fs';
 import { native } from '../binding.js';
 import { constants as C } from '../constants.js';
 import { argType, argValue, check, intArg, systemError } from '../errors.js';
@@ -44,20 +44,47 @@ const MAX_LEN = Number.MAX_SAFE_INTEGER;
 /**
  * pipe2(2) with O_NONBLOCK|O_CLOEXEC: [readFd, writeFd], the in-kernel buffer splice(2)
  * needs between two sockets. `capacity` (bytes) is applied with fcntl(F_SETPIPE_SZ); the
- * kernel rounds it up and an unprivileged process may not exceed /proc/sys/fs/pipe-max-size
- * (the pipe keeps its default size then). The caller closes both (fs.closeSync).
+ * kernel rounds it up. Above /proc/sys/fs/pipe-max-size an unprivileged process is refused
+ * (EPERM): the pipe then gets that maximum instead, and keeps its default size when even
+ * that fails (EBUSY, EPERM past the per-user limit): still a pipe. The caller closes both
+ * (fs.closeSync).
  */
 export function makePipe(capacity?: number): [number, number] {
   const cap = capacity === undefined ? 0 : intArg('capacity', capacity, 0, 0x7fffffff);
   const fds = pipe();
-  if (cap > 0) native.setPipeSize(fds[1], cap); // EPERM/EBUSY leave the default: still a pipe
+  if (cap > 0 && native.setPipeSize(fds[1], cap) === -C.EPERM) {
+    const max = pipeMaxSize();
+    if (max > 0 && max < cap) native.setPipeSize(fds[1], max);
+  }
   return fds;
 }
 
-/** splice(2) without waiting: bytes moved, 0 at end of input, null on EAGAIN. */
+let maxPipe: number | undefined;
+
+/** /proc/sys/fs/pipe-max-size, read once (0 when unreadable). */
+function pipeMaxSize(): number {
+  if (maxPipe === undefined) {
+    try {
+      maxPipe = Number.parseInt(readFileSync('/proc/sys/fs/pipe-max-size', 'utf8'), 10) || 0;
+    } catch {
+      maxPipe = 0;
+    }
+  }
+  return maxPipe;
+}
+
+/**
+ * splice(2) without waiting: bytes moved, 0 at end of input, null on EAGAIN. Allocates
+ * nothing: a relay calls it several times per wake-up.
+ */
 export function trySplice(from: SpliceEndpoint, to: SpliceEndpoint, len: number, opts?: SpliceOptions): number | null {
-  const a = spliceArgs(from, to, len, opts);
-  return settle(native.splice(a.in, a.offIn, a.out, a.offOut, a.len, a.flags), from, to, 'splice');
+  const i = fdOf('from', from);
+  const o = fdOf('to', to);
+  const n = intArg('len', len, 0, MAX_LEN);
+  const rc = opts === undefined
+    ? native.splice(i, -1, o, -1, n, C.SPLICE_F_MOVE)
+    : native.splice(i, offsetArg('fromOffset', opts.fromOffset), o, offsetArg('toOffset', opts.toOffset), n, spliceFlags(opts));
+  return settle(rc, from, to, 'splice');
 }
 
 /**
@@ -139,8 +166,12 @@ function offsetArg(name: string, v: unknown): number {
   return v === undefined ? -1 : intArg(name, v, 0, MAX_LEN);
 }
 
+function spliceFlags(opts: SpliceOptions | undefined): number {
+  return (opts?.move === false ? 0 : C.SPLICE_F_MOVE) | (opts?.more ? C.SPLICE_F_MORE : 0);
+}
+
 function spliceArgs(from: unknown, to: unknown, len: unknown, opts?: SpliceOptions) {
-  const flags = (opts?.move === false ? 0 : C.SPLICE_F_MOVE) | (opts?.more ? C.SPLICE_F_MORE : 0);
+  const flags = spliceFlags(opts);
   return {
     in: fdOf('from', from), out: fdOf('to', to), len: intArg('len', len, 0, MAX_LEN), flags,
     offIn: offsetArg('fromOffset', opts?.fromOffset), offOut: offsetArg('toOffset', opts?.toOffset),
@@ -194,10 +225,19 @@ function readinessOf(e: SpliceEndpoint): Readiness | undefined {
 const IN_READY = C.POLLIN | C.POLLHUP | C.POLLERR | C.POLLRDHUP;
 const OUT_READY = C.POLLOUT | C.POLLHUP | C.POLLERR;
 
-/** Which side made the call say EAGAIN: poll(2) both with timeout 0. */
+/**
+ * Which side made the call say EAGAIN: poll(2) with timeout 0, a Socket first — between a
+ * socket and a pipe the socket is the usual cause (nothing to read, no room), so one probe
+ * mostly settles it.
+ */
 function blocked(from: SpliceEndpoint, to: SpliceEndpoint): 'from' | 'to' | null {
   const i = from instanceof Socket ? from.fd : from;
   const o = to instanceof Socket ? to.fd : to;
+  if (to instanceof Socket && !(from instanceof Socket)) {
+    if (o >= 0 && !(native.pollNow(o, C.POLLOUT) & OUT_READY)) return 'to';
+    if (i >= 0 && !(native.pollNow(i, C.POLLIN | C.POLLRDHUP) & IN_READY)) return 'from';
+    return null;
+  }
   if (i >= 0 && !(native.pollNow(i, C.POLLIN | C.POLLRDHUP) & IN_READY)) return 'from';
   if (o >= 0 && !(native.pollNow(o, C.POLLOUT) & OUT_READY)) return 'to';
   return null;

@@ -25,7 +25,7 @@ export interface Message {
  * stream socket, or a regular file read or written at its file position.
  */
 export type ZeroCopyEnd =
-  | { kind: 'socket'; socket: Socket; urgent: boolean; size: number; wait?: WaitOptions }
+  | { kind: 'socket'; socket: Socket; urgent: boolean; wait?: WaitOptions }
   | { kind: 'file'; fd: number };
 
 export interface Channel {

@@ -12,7 +12,7 @@ import { parseEndpoint, ADDRESS_HELP, type EndpointSpec } from './addresses.js';
 import { openEndpoint, listenEndpoint, type OpenContext } from './open.js';
 import { Tracer, type Direction, type TraceOptions } from './trace.js';
 import type { Channel, ZeroCopyEnd } from './channel.js';
-import { splicePump } from './splice-pump.js';
+import { splicePump, SPLICE_SIZE } from './splice-pump.js';
 import { UsageError, isUsage } from '../usage.js';
 import { writeOnly, type Access } from './file-channel.js';
 
@@ -26,7 +26,8 @@ options:
   -v, --verbose          trace every message on stderr: hexdump, sender, flags, rights, credentials
   --json                 one JSON event per line on stderr (open, data, eof, close, error)
   --fork                 the first address listens: serve every client, each with a fresh second endpoint
-  -b, --buffer N         message size / read size in bytes (default 65536; streams 262144)
+  -b, --buffer N         message size / read size in bytes (default 65536; streams 262144);
+                         between byte streams the splice(2) pipe size (default 1048576)
   -T, --idle-timeout S   end after S seconds without data in either direction
   -t, --linger S         after one side ends, wait S seconds for a side that cannot end (dgram); default 0.5
   --connect-timeout S    give up connecting after S seconds
@@ -48,6 +49,8 @@ export interface RelaySettings {
   trace: TraceOptions;
   idleMs?: number | undefined;
   lingerMs: number;
+  /** Pipe size and largest move of the zero-copy path (-b; default SPLICE_SIZE). */
+  spliceSize?: number | undefined;
   directions: { forward: boolean; backward: boolean };
 }
 
@@ -111,6 +114,7 @@ async function relayArgs(args: string[]): Promise<number> {
     trace: { verbose, json, progress },
     idleMs: idle,
     lingerMs: values.linger === undefined ? 500 : number('--linger', values.linger, 0, 1e6) * 1000,
+    spliceSize: values.buffer === undefined ? SPLICE_SIZE : size,
     directions,
   };
   const ctx: OpenContext = {
@@ -222,7 +226,7 @@ export async function relay(left: Channel, right: Channel, settings: RelaySettin
       let ended = false;
       const zc = zeroCopy(src, dst, settings.trace);
       if (zc) {
-        ended = await splicePump(zc.from, zc.to, stop.signal, (n) => { touch(); tracer.moved(dir, n); }) === 'eof';
+        ended = await splicePump(zc.from, zc.to, stop.signal, (n) => { touch(); tracer.moved(dir, n); }, settings.spliceSize) === 'eof';
       }
       while (!ended) {
         const batch = await src.read();

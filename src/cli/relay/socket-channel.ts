@@ -77,7 +77,7 @@ export class SocketChannel implements Channel {
    */
   zeroCopy(): ZeroCopyEnd | null {
     if (this.sock.type !== C.SOCK_STREAM || this.opts.ancillary || this.pending) return null;
-    return { kind: 'socket', socket: this.sock, urgent: this.oob, size: this.opts.size, ...(this.opts.wait ? { wait: this.opts.wait } : {}) };
+    return { kind: 'socket', socket: this.sock, urgent: this.oob, ...(this.opts.wait ? { wait: this.opts.wait } : {}) };
   }
 
   async read(): Promise<Message[] | null> {

@@ -25,17 +25,21 @@ function refused(err: unknown): boolean {
   return REFUSED.has((err as { code?: string }).code ?? '');
 }
 
-/** Default chunk when neither end is a socket with a configured size. */
-const FILE_CHUNK = 1 << 20;
+/**
+ * The default pipe (and chunk) size: 1 MiB, the largest pipe an unprivileged process may
+ * have by default (/proc/sys/fs/pipe-max-size; makePipe settles for less where it is
+ * lower). Each wake-up can then move up to a MiB, and a pipe's pages are only allocated as
+ * they fill.
+ */
+export const SPLICE_SIZE = 1 << 20;
 
 /**
  * Moves src -> dst until end of input ('eof') or until the copying pump must take over
  * ('fallback', with nothing left in between), or until `stop` (the relay closing its
  * channels: a file descriptor number must not be used once closed). `onBytes` hears every
- * run that went through.
+ * run that went through. `size` is the pipe's capacity and the most one call moves.
  */
-export async function splicePump(src: ZeroCopyEnd, dst: ZeroCopyEnd, stop: AbortSignal, onBytes: (n: number) => void): Promise<Outcome> {
-  const size = src.kind === 'socket' ? src.size : dst.kind === 'socket' ? dst.size : FILE_CHUNK;
+export async function splicePump(src: ZeroCopyEnd, dst: ZeroCopyEnd, stop: AbortSignal, onBytes: (n: number) => void, size = SPLICE_SIZE): Promise<Outcome> {
   const wait = src.kind === 'socket' ? src.wait : dst.kind === 'socket' ? dst.wait : undefined;
   if (src.kind === 'file') {
     return dst.kind === 'file' ? copyFiles(src.fd, dst.fd, size, stop, onBytes) : sendFile(src.fd, dst.socket, size, wait, stop, onBytes);
@@ -78,62 +82,86 @@ async function sendFile(from: number, to: Socket, size: number, wait: WaitOption
   }
 }
 
+/** What a leg of the pipe relay needs next (PipeLeg.step). */
+const WAIT_IN = 1;
+const WAIT_OUT = 2;
+const END = 3;
+
 /**
- * splice(2) socket -> pipe -> socket or file. Both halves run in one loop so the source
- * keeps flowing while the destination is slow (and the reverse), with one wait at a time
- * and never a spin: an EAGAIN from the source half with bytes still in the pipe may mean
- * the pipe is full rather than the source empty, so then only the destination is waited
- * for (it has bytes to take either way).
+ * One direction of splice(2) socket -> pipe -> socket or file, with no allocation and no
+ * wait of its own: step() splices both halves until neither can move, then says what
+ * to wait for. Draining to EAGAIN before any wait matters: every wake-up costs a trip
+ * through the event loop, and one wake should move everything the kernel has.
+ */
+class PipeLeg {
+  /** Bytes spliced into the pipe and not yet out of it. */
+  inPipe = 0;
+  private ended = false;
+  /** Wake-ups for input in a row that found none (see throughPipe). */
+  idleWakes = 0;
+
+  constructor(private readonly src: Socket, private readonly pw: number, private readonly pr: number,
+    private readonly dst: Socket | number, private readonly size: number, private readonly onBytes: (n: number) => void) {}
+
+  /**
+   * Splices until both halves are blocked: WAIT_IN when the pipe is empty and the source
+   * has nothing; WAIT_OUT when bytes wait in the pipe (an EAGAIN from the source half may
+   * then mean a full pipe rather than an empty source, and the destination has bytes to
+   * take either way); END once the source ended and the pipe is empty. Throws what the
+   * kernel said (refusals included: the caller falls back).
+   */
+  step(): number {
+    for (;;) {
+      let inBlocked = this.ended || this.inPipe >= this.size;
+      if (!inBlocked) {
+        const n = trySplice(this.src, this.pw, this.size - this.inPipe);
+        if (n === null) inBlocked = true;
+        else if (n === 0) this.ended = true;
+        else {
+          this.inPipe += n;
+          this.idleWakes = 0;
+          this.onBytes(n);
+        }
+      }
+      let outBlocked = this.inPipe === 0;
+      if (!outBlocked) {
+        const k = trySplice(this.pr, this.dst, this.inPipe);
+        if (k === null) outBlocked = true;
+        else this.inPipe -= k;
+      }
+      if (this.ended && this.inPipe === 0) return END;
+      if (inBlocked && outBlocked) return this.inPipe > 0 ? WAIT_OUT : WAIT_IN;
+    }
+  }
+}
+
+/**
+ * splice(2) socket -> pipe -> socket or file through a pipe of `size` bytes (as large as
+ * the kernel lets it be), one wait at a time and never a spin.
  */
 async function throughPipe(src: Socket, urgent: boolean, dst: Socket | number, size: number,
   wait: WaitOptions | undefined, stop: AbortSignal, onBytes: (n: number) => void): Promise<Outcome> {
   const [pr, pw] = makePipe(size);
   try {
     const mask = urgent ? POLL_IN | POLL_PRI : POLL_IN;
-    let inPipe = 0;
-    let ended = false;
-    let idleWakes = 0;
+    const leg = new PipeLeg(src, pw, pr, dst, size, onBytes);
     for (;;) {
       if (stop.aborted) return 'fallback';
-      let inBlocked = ended || inPipe >= size;
-      if (!inBlocked) {
-        let n: number | null;
-        try {
-          n = trySplice(src, pw, size - inPipe);
-        } catch (err) {
-          if (!refused(err)) throw err;
-          await flush(pr, dst, inPipe, wait);
-          return 'fallback';
-        }
-        if (n === null) inBlocked = true;
-        else if (n === 0) ended = true;
-        else {
-          inPipe += n;
-          idleWakes = 0;
-          onBytes(n);
-        }
+      let next: number;
+      try {
+        next = leg.step();
+      } catch (err) {
+        if (!refused(err)) throw err;
+        await flush(pr, dst, leg.inPipe, wait);
+        return 'fallback';
       }
-      let outBlocked = inPipe === 0;
-      if (!outBlocked) {
-        let k: number | null;
-        try {
-          k = trySplice(pr, dst, inPipe);
-        } catch (err) {
-          if (!refused(err)) throw err;
-          await flush(pr, dst, inPipe, wait);
-          return 'fallback';
-        }
-        if (k === null) outBlocked = true;
-        else inPipe -= k;
-      }
-      if (ended && inPipe === 0) return 'eof';
-      if (!inBlocked || !outBlocked) continue;
-      if (inPipe > 0) {
+      if (next === END) return 'eof';
+      if (next === WAIT_OUT) {
         // Only a socket says EAGAIN on output; a regular file always takes the bytes.
         if (typeof dst !== 'number') await dst.readiness.wait(POLL_OUT, wait);
       } else {
         // Woken yet still EAGAIN, again and again: something splice cannot step over.
-        if (idleWakes++ > 8) return 'fallback';
+        if (leg.idleWakes++ > 8) return 'fallback';
         if ((await src.readiness.wait(mask, wait)) & POLL_PRI) return 'fallback';
       }
     }
