@@ -21,6 +21,7 @@ if (servers.length !== 2) {
   process.exit(2);
 }
 
+/** @param {string} server HOST:PORT */
 async function connectTo(server) {
   const fd = t_open('/dev/tcp', O_RDWR, null);
   t_bind(fd, null, null);
@@ -53,7 +54,10 @@ const fds = [
 const buf = Buffer.alloc(512);
 let open = fds.length;
 
-/* an endpoint is readable: data, or (t_rcv fails TLOOK) a release or disconnect */
+/**
+ * An endpoint is readable: data, or (t_rcv fails TLOOK) a release or disconnect.
+ * @param {number} i its index in fds
+ */
 async function serviceEndpoint(i) {
   const fd = fds[i].fd;
   try {
@@ -77,12 +81,13 @@ async function serviceEndpoint(i) {
   open--;
 }
 
+/** @param {number} i the pipe's index in fds */
 function servicePipe(i) {
   let n = 0;
   try {
     n = readSync(fds[i].fd, buf, 0, buf.length, null);
   } catch (err) {
-    if (err.code !== 'EAGAIN') throw err;
+    if (!(err instanceof Error && 'code' in err && err.code === 'EAGAIN')) throw err;
     return;
   }
   if (n > 0) {
@@ -105,5 +110,7 @@ while (open > 0) {
     else servicePipe(i);
   }
 }
-await new Promise((r) => (child.exitCode !== null ? r() : child.on('exit', r)));
+/** @type {Promise<void>} */
+const childExited = new Promise((r) => (child.exitCode !== null ? r() : child.on('exit', r)));
+await childExited;
 console.log('DONE');

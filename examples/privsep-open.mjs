@@ -18,7 +18,7 @@ if (!FILE) {
   console.error('usage: node examples/privsep-open.mjs FILE [--user=UID]');
   process.exit(2);
 }
-if (process.getuid() !== 0) {
+if (process.getuid?.() !== 0) {
   console.error('privsep-open: run as root (the privileged side drops rights for the worker)');
   process.exit(2);
 }
@@ -33,7 +33,7 @@ close(theirs);
 
 // The privileged part is this one open(2); everything else runs unprivileged.
 const fd = openSync(FILE, constants.O_RDONLY);
-console.log(`privileged: uid=${process.getuid()} opened ${FILE}, passing it to the worker`);
+console.log(`privileged: uid=${process.getuid?.()} opened ${FILE}, passing it to the worker`);
 try {
   await ioctl(mine, I_SENDFD, fd);
 } finally {

@@ -7,9 +7,9 @@ const PIPE = 3;
 
 try {
   closeSync(openSync(FILE, 'r'));
-  console.log(`worker: uid=${process.getuid()} open ${FILE}: allowed (nothing to separate)`);
+  console.log(`worker: uid=${process.getuid?.()} open ${FILE}: allowed (nothing to separate)`);
 } catch (err) {
-  console.log(`worker: uid=${process.getuid()} gid=${process.getgid()} open ${FILE}: ${err.code}`);
+  console.log(`worker: uid=${process.getuid?.()} gid=${process.getgid?.()} open ${FILE}: ${err instanceof Error && 'code' in err ? err.code : err}`);
 }
 const r = await ioctl(PIPE, I_RECVFD);
 const text = readFileSync(r.fd, 'utf8');

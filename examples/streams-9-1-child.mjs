@@ -7,7 +7,7 @@ const TESTFILE = process.argv[2] ?? '/dev/null';
 const PIPE = 3;
 
 const tfd = openSync(TESTFILE, constants.O_RDWR);
-console.log(`child: pid=${process.pid} uid=${process.getuid()} gid=${process.getgid()}`);
+console.log(`child: pid=${process.pid} uid=${process.getuid?.()} gid=${process.getgid?.()}`);
 await ioctl(PIPE, I_SENDFD, tfd);
 closeSync(tfd); // the parent has its own reference to the open file now
 close(PIPE);

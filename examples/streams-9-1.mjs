@@ -15,9 +15,13 @@ import { fileURLToPath } from 'node:url';
 import { pipe, close, ioctl, I_RECVFD } from 'xsock/streams';
 
 const args = process.argv.slice(2);
-const option = (name) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+const option = (/** @type {string} */ name) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 const TESTFILE = args.find((a) => !a.startsWith('--')) ?? '/dev/null';
 
+/**
+ * @param {string} from
+ * @param {import('node:fs').Stats} s
+ */
 function statout(from, s) {
   console.log(`stat: from=${from} mode=0${s.mode.toString(8)}, ino=${s.ino}, dev=${s.dev.toString(16)}, rdev=${s.rdev.toString(16)}`);
 }

@@ -8,13 +8,15 @@
 // server's release.
 import {
   t_open, t_bind, t_alloc, t_connect, t_rcvconnect, t_snd, t_rcv, t_sndrel, t_rcvrel, t_look, t_close,
-  t_errno, t_error, addressBytes, O_RDWR, O_NONBLOCK, T_CALL, T_ADDR, TNODATA, TLOOK, T_DATA, T_ORDREL,
+  t_errno, t_error, addressBytes, syncFd, O_RDWR, O_NONBLOCK, T_CALL, T_ADDR, TNODATA, TLOOK, T_DATA, T_ORDREL,
 } from 'xsock/xti';
 import { ioctl, I_SETSIG, S_INPUT, S_OUTPUT } from 'xsock/streams';
 
 const [server, message = 'hello'] = process.argv.slice(2);
 
-const fd = t_open('/dev/tcp', O_RDWR | O_NONBLOCK, null); /* establish a non-blocking endpoint */
+/* establish a non-blocking endpoint; syncFd() checks and pins its mode, so calls that may
+   wait are typed as returning their result, not a Promise */
+const fd = syncFd(t_open('/dev/tcp', O_RDWR | O_NONBLOCK, null));
 t_bind(fd, null, null);
 
 const call = t_alloc(fd, T_CALL, T_ADDR);

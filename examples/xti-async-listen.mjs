@@ -8,14 +8,16 @@
 // Prints "READY <port or name>", "ACCEPTED seq=N", then "DONE <text>" when released.
 import {
   t_open, t_bind, t_alloc, t_listen, t_accept, t_rcv, t_snd, t_look, t_rcvrel, t_sndrel, t_close,
-  t_errno, t_error, addressBytes, O_RDWR, O_NONBLOCK, T_BIND, T_CALL, T_ALL, T_ADDR, TNODATA, TLOOK,
+  t_errno, t_error, addressBytes, syncFd, O_RDWR, O_NONBLOCK, T_BIND, T_CALL, T_ALL, T_ADDR, TNODATA, TLOOK,
   T_DATA, T_ORDREL,
 } from 'xsock/xti';
 import { ioctl, I_SETSIG, S_INPUT } from 'xsock/streams';
 
 const [protocol = '/dev/tcp', where = '127.0.0.1:0'] = process.argv.slice(2);
 
-const fd = t_open(protocol, O_RDWR | O_NONBLOCK, null); /* establish a non-blocking endpoint */
+/* establish a non-blocking endpoint; syncFd() checks and pins its mode, so calls that may
+   wait are typed as returning their result, not a Promise */
+const fd = syncFd(t_open(protocol, O_RDWR | O_NONBLOCK, null));
 const bind = t_alloc(fd, T_BIND, T_ADDR);
 const a = addressBytes(where);
 a.copy(bind.addr.buf);
@@ -36,12 +38,13 @@ ioctl(fd, I_SETSIG, S_INPUT, () => {
     process.exit(1);
   }
   /* decide whether to accept the connection */
-  const res_fd = t_open(protocol, O_RDWR | O_NONBLOCK, null); /* a non-blocking responding endpoint */
+  const res_fd = syncFd(t_open(protocol, O_RDWR | O_NONBLOCK, null)); /* a non-blocking responding endpoint */
   t_accept(fd, res_fd, call);
   console.log(`ACCEPTED seq=${call.sequence}`);
   serve(res_fd);
 });
 
+/** @param {import('xsock/xti').SyncFd} res_fd the accepted connection's endpoint */
 function serve(res_fd) {
   let text = '';
   const buf = Buffer.alloc(1024);

@@ -7,7 +7,7 @@
 //   PROVIDER /dev/udp (default), /dev/udp6 or /dev/ticlts; ADDRESS e.g. 127.0.0.1:0 or @name.
 // Prints "READY <bound address>", then one line per datagram; exits after COUNT datagrams.
 import {
-  t_open, t_bind, t_alloc, t_rcvudata, t_close, t_errno, t_error, fcntl, addressBytes,
+  t_open, t_bind, t_alloc, t_rcvudata, t_close, t_errno, t_error, fcntl, addressBytes, syncFd,
   O_RDWR, O_NONBLOCK, F_GETFL, F_SETFL, T_BIND, T_UNITDATA, T_ADDR, T_ALL, TNODATA,
 } from 'xsock/xti';
 import { ioctl, I_SETSIG, S_INPUT, S_HIPRI } from 'xsock/streams';
@@ -26,21 +26,24 @@ t_bind(fd, bind, bind);
 
 /* make the endpoint non-blocking */
 fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+/* syncFd() checks that and pins it: t_rcvudata on sfd returns or throws, never a Promise */
+const sfd = syncFd(fd);
 
 /* request SIGPOLL when data arrives; the handler is sigpoll */
-ioctl(fd, I_SETSIG, S_INPUT | S_HIPRI, sigpoll);
+ioctl(sfd, I_SETSIG, S_INPUT | S_HIPRI, sigpoll);
 
 console.log(`READY ${describe(bind.addr)}`);
 
+/** @param {number} sig the S_* events that fired (the SIGPOLL handler's signal, in shape) */
 function sigpoll(sig) {
   const flags = { flags: 0 };
-  const ud = t_alloc(fd, T_UNITDATA, T_ALL);
+  const ud = t_alloc(sfd, T_UNITDATA, T_ALL);
   for (;;) {
     /* initialise ud */
     ud.addr.len = 0;
     ud.udata.len = 0;
     try {
-      t_rcvudata(fd, ud, flags);
+      t_rcvudata(sfd, ud, flags);
     } catch (err) {
       if (t_errno === TNODATA) break; /* no more messages */
       t_error('t_rcvudata'); /* other error conditions */
@@ -49,12 +52,13 @@ function sigpoll(sig) {
     /* process the message in ud */
     console.log(JSON.stringify({ sig, from: describe(ud.addr), data: ud.udata.buf.toString('utf8', 0, ud.udata.len), more: flags.flags }));
     if (--left <= 0) {
-      t_close(fd);
+      t_close(sfd);
       process.exit(0);
     }
   }
 }
 
+/** @param {import('xsock/xti').Netbuf} nb an address as the provider gave it */
 function describe(nb) {
   const b = nb.buf.subarray(0, nb.len);
   if (protocol === '/dev/ticlts') return `@${b.toString('latin1')}`;

@@ -1,12 +1,15 @@
 // The published types catch mistakes: test/types/mistakes.ts, compiled against the built
 // package under tsc --strict, holds deliberate mistakes each marked @ts-expect-error (tsc
 // fails when one stops being an error) and exact-type assertions for the right uses.
+// The examples (examples/*.mjs, plain JavaScript with JSDoc) are checked the same way,
+// with checkJs, by test/types/tsconfig.examples.json.
 // The run-time half: syncFd()/asyncFd() check an endpoint's mode against the kernel-backed
 // endpoint and pin it, so fcntl cannot make a branded descriptor lie.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { readFileSync, writeFileSync, rmSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { readmeSnippets } from './readme-snippets.js';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
@@ -32,6 +35,21 @@ test('deliberate mistakes fail to compile under tsc --strict; correct uses have 
     assert.equal(r.status, 0, `tsc --strict on test/types and README's TypeScript:\n${r.stdout}${r.stderr}`);
   } finally {
     for (const f of generated) rmSync(f, { force: true });
+  }
+});
+
+test('the examples type-check under tsc --strict (checkJs) against the built package', () => {
+  // examples/*.mjs import 'xsock/xti' and 'xsock/streams'; inside this package those names
+  // resolve through package.json "exports" to dist/ (Node and tsc alike), so the examples
+  // are compiled against the published .d.ts, as a user's code would be.
+  const examples = readdirSync(new URL('../examples/', import.meta.url)).filter((f) => f.endsWith('.mjs'));
+  assert.ok(examples.length >= 10, `examples/ lost its examples: ${examples.join(', ')}`);
+  const r = spawnSync(process.execPath, [tsc, '-p', 'test/types/tsconfig.examples.json', '--listFiles'], { cwd: repo, encoding: 'utf8', timeout: 120_000 });
+  assert.equal(r.status, 0, `tsc --strict --checkJs on examples/*.mjs:\n${r.stdout}${r.stderr}`);
+  const compiled = new Set(r.stdout.split('\n').map((l) => l.trim()));
+  for (const f of examples) assert.ok(compiled.has(join(repo, 'examples', f)), `${f} was not compiled`);
+  for (const d of ['dist/xti/index.d.ts', 'dist/streams/index.d.ts']) {
+    assert.ok(compiled.has(join(repo, d)), `the examples' imports did not resolve to the built ${d}`);
   }
 });
 
