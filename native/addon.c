@@ -189,7 +189,10 @@ static void finalize_state(napi_env env, void *data, void *hint) {
   if (st->dispatch) napi_delete_reference(env, st->dispatch);
   if (st->scratch_ref) napi_delete_reference(env, st->scratch_ref);
   if (st->events_ref) napi_delete_reference(env, st->events_ref);
-  st->dispatch = st->scratch_ref = st->events_ref = NULL;
+  /* Normally done by the teardown hook already (then a no-op): the bitmap is about to go. */
+  xs_owned_close_all(st);
+  if (st->owned_ref) napi_delete_reference(env, st->owned_ref);
+  st->dispatch = st->scratch_ref = st->events_ref = st->owned_ref = NULL;
   st->events = NULL;
   st->events_cap = 0;
   st->scratch = st->scratch_fallback;

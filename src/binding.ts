@@ -126,11 +126,12 @@ export interface Binding {
   pollNow(fd: number, events: number): number;
 
   /**
-   * Records (on = 1) or forgets (on = 0) that a live Socket owns fd; no syscall. The
-   * environment's teardown closes what is still recorded, since a terminated worker
-   * runs no JavaScript to do it.
+   * Hands the shim the bitmap of descriptors live Sockets own (bit fd set: owned), which
+   * JavaScript writes directly; no syscall. The environment's teardown closes what is
+   * still recorded, since a terminated worker runs no JavaScript to do it. The view must
+   * have its own ArrayBuffer (the shim keeps a pointer to it until the next call).
    */
-  own(fd: number, on: number): number;
+  ownTable(bitmap: Uint8Array): number;
 
   /** if_nametoindex(3) of a NUL-terminated name; the index or -errno. */
   ifNameToIndex(name: Uint8Array): number;

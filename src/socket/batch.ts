@@ -16,7 +16,7 @@ import { isEof, isUnixSeqpacket, borrowCredentials, type Message } from './messa
 import type { SocketCore } from './core.js';
 import { bytesOf, flagsArg, waitingFor } from './transfer.js';
 import { attemptOrRetry, retry } from './retry.js';
-import { receivedMessage } from './received.js';
+import { receivedMessage, reapable } from './received.js';
 
 /** Options of recvBatch and messages(). */
 export interface BatchOptions {
@@ -134,6 +134,7 @@ function batchOnce(s: SocketCore, p: BatchPlan): Message[] | null {
     // At seqpacket EOF recvmmsg fills every slot with an empty read: one EOF ends the batch.
     if (len === 0 && (creds ? ancs[i]?.hadCredentials !== true : m.fds.length === 0 && isEof(s, fd, p.size))) {
       m.eof = true;
+      reapable(m);
       msgs.push(m);
       break;
     }

@@ -11,6 +11,7 @@ import { describeAddress, type AddressLike } from '../address.js';
 import { constants as C } from '../constants.js';
 import { ReceivedFds, closeHeld, type Held } from './rights.js';
 import { holdReserve, dropReserve } from './reserve.js';
+import { own, disown } from './owned.js';
 import type { Message } from './message.js';
 import type { Waiting } from './retry.js';
 
@@ -44,12 +45,19 @@ function descriptorFreed(): void {
   for (const fn of [...freedListeners]) fn();
 }
 
+/** Sockets whose handed-out rights wait for reaper registration at the end of this job. */
+const toReap: SocketCore[] = [];
+function reapLater(): void {
+  for (let i = 0; i < toReap.length; i++) toReap[i]!.registerUnreaped();
+  toReap.length = 0;
+}
+
 /** Sockets garbage-collected unclosed still give their descriptor back. */
 const reaper = new FinalizationRegistry<Holdings>((h) => {
   h.readiness?.close();
   if (h.fd >= 0) {
     if (owners.get(h.fd)?.deref() === undefined) owners.delete(h.fd);
-    native.own(h.fd, 0);
+    disown(h.fd);
     native.close(h.fd);
   }
   if (h.reserve) dropReserve();
@@ -98,9 +106,13 @@ export class SocketCore {
     this.protocol = protocol;
     this.held = { fd, readiness: null, reserve: false };
     reaper.register(owner, this.held, owner);
-    owners.set(fd, new WeakRef(owner));
-    native.own(fd, 1);
+    this.ownerRef = new WeakRef(owner);
+    owners.set(fd, this.ownerRef);
+    own(fd);
   }
+
+  /** This core's entry in `owners`: compared by identity on release, never dereferenced (no keep-alive). */
+  private readonly ownerRef: WeakRef<object>;
 
   /** The fd, or throws ERR_XSOCK_CLOSED. */
   live(): number {
@@ -132,14 +144,39 @@ export class SocketCore {
     throw systemError(rc, syscall, address === undefined ? undefined : describeAddress(address));
   }
 
-  /** Remembers the rights of a message handed out, to close them at the next receive. */
+  /**
+   * Remembers the rights of a message handed out, to close them at the next receive; and
+   * has them reaped by GC if the message is dropped while they are still held (registered
+   * at the end of this job, so rights the next receive closes first never are).
+   */
   keepUntaken(m: { fds: ReceivedFds; pidfd?: ReceivedFds | undefined }): void {
     const h = ReceivedFds.recordOf(m.fds);
-    if (h !== null) this.untaken.push(h);
+    if (h !== null) this.keep(h, m.fds);
     if (m.pidfd !== undefined) {
       const p = ReceivedFds.recordOf(m.pidfd);
-      if (p !== null) this.untaken.push(p);
+      if (p !== null) this.keep(p, m.pidfd);
     }
+  }
+
+  private keep(h: Held, list: ReceivedFds): void {
+    this.untaken.push(h);
+    this.unreaped.push(list);
+    if (!this.reapQueued) {
+      this.reapQueued = true;
+      toReap.push(this);
+      if (toReap.length === 1) queueMicrotask(reapLater);
+    }
+  }
+
+  /** Lists of rights handed out and not yet registered with their reaper (see keepUntaken). */
+  private readonly unreaped: ReceivedFds[] = [];
+  private reapQueued = false;
+
+  /** @internal Registers the lists still holding rights with their reaper (end of the job). */
+  registerUnreaped(): void {
+    this.reapQueued = false;
+    for (let i = 0; i < this.unreaped.length; i++) ReceivedFds.reapWhenDropped(this.unreaped[i]!);
+    this.unreaped.length = 0;
   }
 
   /**
@@ -150,6 +187,7 @@ export class SocketCore {
     if (this.untaken.length === 0) return;
     for (let i = 0; i < this.untaken.length; i++) closeHeld(this.untaken[i]!);
     this.untaken.length = 0;
+    this.unreaped.length = 0; // closed: nothing left for a reaper
   }
 
   /** Keeps the environment's spare descriptor while this (listening) socket lives: accept sheds on EMFILE. */
@@ -165,17 +203,19 @@ export class SocketCore {
     if (fd < 0) return -1;
     // What the socket still holds for its next reader goes with it.
     this.releaseUntaken();
-    for (const m of this.readAhead.splice(0)) {
-      m.fds.close();
-      m.pidfd?.close();
+    if (this.readAhead.length > 0) {
+      for (const m of this.readAhead.splice(0)) {
+        m.fds.close();
+        m.pidfd?.close();
+      }
     }
     this.held.readiness?.close();
     this.held.readiness = null;
     this.held.fd = -1;
     this.fd = -1;
     reaper.unregister(owner);
-    if (owners.get(fd)?.deref() === owner) owners.delete(fd);
-    native.own(fd, 0);
+    if (owners.get(fd) === this.ownerRef) owners.delete(fd);
+    disown(fd);
     if (this.held.reserve) {
       this.held.reserve = false;
       dropReserve();

@@ -21,7 +21,7 @@ import { ReceivedFds } from './rights.js';
 import type { SocketCore } from './core.js';
 import { bytesOf, flagsArg, inputBit, waitingFor } from './transfer.js';
 import { attemptOrRetry } from './retry.js';
-import { receivedMessage } from './received.js';
+import { receivedMessage, reapable } from './received.js';
 
 /** What sendmsg sends. */
 export interface OutgoingMessage {
@@ -240,6 +240,7 @@ function recvOnce(s: SocketCore, p: RecvPlan): Message | null {
     delete m.credentials; // SO_PASSCRED attaches the kernel's "none" even to a stream's EOF read
   }
   if (!m.eof) s.keepUntaken(m);
+  else reapable(m);
   return m;
 }
 

@@ -7,6 +7,7 @@
  * is reaped when garbage-collected (close(2) on each fd still held).
  */
 import { native } from '../binding.js';
+import { own, disown } from './owned.js';
 
 /** The descriptors one ReceivedFds still owns: shared with the reaper, emptied when closed or taken. */
 export interface Held { fds: number[] }
@@ -20,7 +21,7 @@ export function closeHeld(h: Held): void {
   h.fds = [];
   for (const fd of fds) {
     if (fd < 0) continue;
-    native.own(fd, 0);
+    disown(fd);
     native.close(fd);
   }
 }
@@ -41,15 +42,32 @@ export class ReceivedFds extends Array<number> {
 
   /** @internal Takes ownership of `fds` (already installed in this process) and of the array itself. */
   static adopt(fds: number[]): ReceivedFds {
+    const r = ReceivedFds.adoptUnreaped(fds);
+    ReceivedFds.reapWhenDropped(r);
+    return r;
+  }
+
+  /**
+   * @internal adopt() without the garbage-collection reaping yet: the receiving socket
+   * holds the list strongly and calls reapWhenDropped before anything can drop it (at the
+   * end of the current job at the latest), unless its next receive has closed it first —
+   * which a busy reader's does, so it never pays for a registration per message.
+   */
+  static adoptUnreaped(fds: number[]): ReceivedFds {
     const r = new ReceivedFds();
     for (let i = 0; i < fds.length; i++) r.push(fds[i]!);
     if (fds.length > 0) {
       // Recorded with the environment, so a terminated worker's teardown closes them too.
-      for (const fd of fds) native.own(fd, 1);
+      for (let i = 0; i < fds.length; i++) own(fds[i]!);
       r.#held = { fds };
-      reaper.register(r, r.#held);
     }
     return r;
+  }
+
+  /** @internal Closes what `r` still holds once `r` is garbage-collected (nothing when it holds none). */
+  static reapWhenDropped(r: ReceivedFds): void {
+    const h = r.#held;
+    if (h !== null && h.fds.length > 0) reaper.register(r, h);
   }
 
   /** @internal A list that records how many fds arrived but holds none (closed peeks). */
@@ -82,7 +100,7 @@ export class ReceivedFds extends Array<number> {
     // Left registered on purpose: unregister costs more than the emptied record's no-op reaping.
     const fds = h.fds;
     h.fds = [];
-    for (const fd of fds) native.own(fd, 0);
+    for (const fd of fds) disown(fd);
     return fds;
   }
 
