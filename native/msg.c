@@ -61,8 +61,16 @@ static int fill_views(napi_env env, napi_value arr, const char *name, uint32_t s
   return 0;
 }
 
-/* The whole array as an iovec list (sendmsg/recvmsg): -EINVAL beyond UIO_MAXIOV. */
+/* The whole array as an iovec list (sendmsg/recvmsg): -EINVAL beyond UIO_MAXIOV. A single
+ * view stands for a list of one: the common case pays no array walk. */
 static int load_iov(napi_env env, napi_value arr, struct iovec *iov, uint32_t *count) {
+  xs_bytes one;
+  if (xs_bytes_get(env, arr, &one)) {
+    iov[0].iov_base = one.data;
+    iov[0].iov_len = one.len;
+    *count = 1;
+    return 0;
+  }
   int rc = array_len(env, arr, "iov", count);
   if (rc != 0) return rc;
   if (*count > XS_MAX_IOV) return -EINVAL;

@@ -68,16 +68,16 @@ export interface Binding {
   /** recvfrom(2); addrlen in scratch[0]. */
   recvfrom(fd: number, buf: Uint8Array, off: number, len: number, flags: number, addr: Uint8Array): number;
   /**
-   * sendmsg(2) gathering from `iov` (at most 1024 views), MSG_NOSIGNAL added.
-   * addr/control may be null (then their lengths are ignored).
+   * sendmsg(2) gathering from `iov` (at most 1024 views; a single view is a list of one),
+   * MSG_NOSIGNAL added. addr/control may be null (then their lengths are ignored).
    */
-  sendmsg(fd: number, iov: readonly Uint8Array[], addr: Uint8Array | null, addrlen: number,
+  sendmsg(fd: number, iov: Uint8Array | readonly Uint8Array[], addr: Uint8Array | null, addrlen: number,
     control: Uint8Array | null, controllen: number, flags: number): number;
   /**
-   * recvmsg(2) scattering into `iov`; scratch[0] = addrlen, scratch[1] = controllen,
+   * recvmsg(2) scattering into `iov` (a single view is a list of one); scratch[0] = addrlen, scratch[1] = controllen,
    * scratch[2] = msg_flags. Pass MSG_CMSG_CLOEXEC in flags (recvFlags) for received fds to be close-on-exec.
    */
-  recvmsg(fd: number, iov: readonly Uint8Array[], addr: Uint8Array | null,
+  recvmsg(fd: number, iov: Uint8Array | readonly Uint8Array[], addr: Uint8Array | null,
     control: Uint8Array | null, flags: number): number;
   /**
    * sendmmsg(2): each view of `msgs[start, start+count)` is one message, all to `addr`

@@ -17,6 +17,7 @@ import type { SocketCore } from './core.js';
 import { bytesOf, flagsArg, waitingFor } from './transfer.js';
 import { attemptOrRetry, retry } from './retry.js';
 import { receivedMessage, reapable } from './received.js';
+import { AddressMemo } from './address-memo.js';
 
 /** Options of recvBatch and messages(). */
 export interface BatchOptions {
@@ -122,13 +123,12 @@ function batchOnce(s: SocketCore, p: BatchPlan): Message[] | null {
     ancs.push(clen > 0 ? decodeControl(controlSlab.subarray(i * cslot, (i + 1) * cslot), clen) : null);
   }
   const msgs: Message[] = [];
-  senders.reset();
   for (let i = 0; i < n; i++) {
     const len = out[i * 4]!;
     const alen = out[i * 4 + 2]!;
     const copied = Math.min(len, p.size);
     const data = small ? dataSlab.subarray(i * p.size, i * p.size + copied) : copyOut(i * p.size, copied);
-    const from = alen > 0 ? senders.of(i, Math.min(alen, ADDR_SLOT)) : undefined;
+    const from = alen > 0 ? senders.decode(addrSlab, i * ADDR_SLOT, Math.min(alen, ADDR_SLOT)) : undefined;
     const m = receivedMessage(data, len, out[i * 4 + 1]!, ancs[i]!, false, from);
     if (creds?.borrowed) delete m.credentials; // asked for by us, not by the caller
     // At seqpacket EOF recvmmsg fills every slot with an empty read: one EOF ends the batch.
@@ -144,41 +144,8 @@ function batchOnce(s: SocketCore, p: BatchPlan): Message[] | null {
   return msgs;
 }
 
-/**
- * Sender addresses of one batch. A busy receiver mostly hears the same few senders, so a
- * slot whose bytes equal the previous sender's gets a copy of that decoded address (its
- * own object) instead of a fresh decode: decoding a unix name costs three Buffers and
- * two crossings into native code per message.
- */
-const senders = {
-  last: undefined as SockAddr | undefined,
-  lastAt: 0,
-  lastLen: 0,
-  /** Whether the last address has only primitive fields (a shallow copy shares nothing). */
-  flat: false,
-  reset(): void {
-    this.last = undefined;
-  },
-  of(i: number, len: number): SockAddr {
-    const at = i * ADDR_SLOT;
-    const prev = this.last;
-    if (prev !== undefined && this.flat && len === this.lastLen && sameBytes(addrSlab, this.lastAt, at, len)) {
-      this.lastAt = at;
-      return { ...prev };
-    }
-    const a = decodeAddress(addrSlab.subarray(at, at + ADDR_SLOT), len);
-    this.last = a;
-    this.lastAt = at;
-    this.lastLen = len;
-    this.flat = Object.values(a).every((v) => v === null || typeof v !== 'object');
-    return a;
-  },
-};
-
-function sameBytes(b: Buffer, x: number, y: number, len: number): boolean {
-  for (let k = 0; k < len; k++) if (b[x + k] !== b[y + k]) return false;
-  return true;
-}
+/** Sender addresses, decoded once per distinct sender (the same few, mostly). */
+const senders = new AddressMemo();
 
 function copyOut(off: number, n: number): Buffer {
   const b = Buffer.allocUnsafe(n);

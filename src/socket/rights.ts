@@ -18,7 +18,8 @@ const disposeSymbol: typeof Symbol.dispose = (Symbol as { dispose?: typeof Symbo
 /** close(2) on every descriptor `h` still holds; idempotent (a record is emptied first). */
 export function closeHeld(h: Held): void {
   const fds = h.fds;
-  h.fds = [];
+  if (fds.length === 0) return; // closed or taken already
+  h.fds = NONE;
   for (const fd of fds) {
     if (fd < 0) continue;
     disown(fd);
@@ -27,6 +28,9 @@ export function closeHeld(h: Held): void {
 }
 
 const reaper = new FinalizationRegistry<Held>(closeHeld);
+
+/** The emptied record's list (never written: records are only ever replaced, not pushed to). */
+const NONE: number[] = Object.freeze([]) as unknown as number[];
 
 /**
  * The descriptors of one received message: an Array of fd numbers (index, length and
@@ -99,7 +103,8 @@ export class ReceivedFds extends Array<number> {
     this.#held = null;
     // Left registered on purpose: unregister costs more than the emptied record's no-op reaping.
     const fds = h.fds;
-    h.fds = [];
+    if (fds.length === 0) return []; // closed already (a later receive): the caller's own array
+    h.fds = NONE;
     for (const fd of fds) disown(fd);
     return fds;
   }
