@@ -21,14 +21,41 @@ interface Holdings { fd: number; readiness: Readiness | null; reserve: boolean }
  * The live owner of each descriptor number in this environment. A raw close of a number
  * (streams close(n)) must close its owner instead, or the owner would later close whatever
  * new file reused the number; and a second owner of one number would close it twice.
+ * An entry is the owner itself until the end of the job that made it (as strong as a
+ * WeakRef's own keep-alive for that job would be), then a WeakRef to it: see settleYoung.
  */
-const owners = new Map<number, WeakRef<object>>();
+const owners = new Map<number, object>();
 
 /** The live object (a Socket) that owns `fd` in this environment, or undefined. */
 export function ownerOf(fd: number): object | undefined {
-  const o = owners.get(fd)?.deref();
+  const e = owners.get(fd);
+  if (e === undefined) return undefined;
+  const o = e instanceof WeakRef ? (e.deref() as object | undefined) : e;
   if (o === undefined) owners.delete(fd);
   return o;
+}
+
+/**
+ * Cores made in this job. Their weak bookkeeping — the reaper's registration and the
+ * WeakRef in `owners` — is made at the end of the job and only for those still open, so a
+ * socket opened and closed within one job (a connection accepted and answered at once, a
+ * probe) never pays for it. Until then `owners` holds the owner strongly, so nothing it
+ * owns can be garbage-collected unreaped.
+ */
+const young: SocketCore[] = [];
+let youngRoom = 1024;
+function settleYoung(): void {
+  for (let i = 0; i < young.length; i++) young[i]!.settleOwnership();
+  young.length = 0;
+  youngRoom = 1024;
+}
+
+/** A long synchronous run of short-lived sockets: the closed ones are dropped from `young`. */
+function compactYoung(): void {
+  let k = 0;
+  for (let i = 0; i < young.length; i++) if (young[i]!.fd >= 0) young[k++] = young[i]!;
+  young.length = k;
+  if (k * 2 > youngRoom) youngRoom *= 2;
 }
 
 /** Calls waiting for a descriptor slot (accept after EMFILE): told when a Socket frees one. */
@@ -56,7 +83,8 @@ function reapLater(): void {
 const reaper = new FinalizationRegistry<Holdings>((h) => {
   h.readiness?.close();
   if (h.fd >= 0) {
-    if (owners.get(h.fd)?.deref() === undefined) owners.delete(h.fd);
+    const e = owners.get(h.fd);
+    if (e instanceof WeakRef && e.deref() === undefined) owners.delete(h.fd);
     disown(h.fd);
     native.close(h.fd);
   }
@@ -105,14 +133,25 @@ export class SocketCore {
     this.type = type;
     this.protocol = protocol;
     this.held = { fd, readiness: null, reserve: false };
-    reaper.register(owner, this.held, owner);
-    this.ownerRef = new WeakRef(owner);
-    owners.set(fd, this.ownerRef);
+    owners.set(fd, owner);
+    if (young.length >= youngRoom) compactYoung();
+    young.push(this);
+    if (young.length === 1) queueMicrotask(settleYoung);
     own(fd);
   }
 
-  /** This core's entry in `owners`: compared by identity on release, never dereferenced (no keep-alive). */
-  private readonly ownerRef: WeakRef<object>;
+  /** This core's WeakRef in `owners` once settled: compared by identity on release, never dereferenced (no keep-alive). */
+  private ownerRef: WeakRef<object> | null = null;
+
+  /** @internal End of the job that made this core: reaped if its owner is collected unclosed, found by number weakly. */
+  settleOwnership(): void {
+    if (this.fd < 0 || this.ownerRef !== null) return;
+    const owner = owners.get(this.fd);
+    if (owner === undefined || owner instanceof WeakRef || (owner as { core?: unknown }).core !== this) return;
+    reaper.register(owner, this.held, owner);
+    this.ownerRef = new WeakRef(owner);
+    owners.set(this.fd, this.ownerRef);
+  }
 
   /** The fd, or throws ERR_XSOCK_CLOSED. */
   live(): number {
@@ -213,8 +252,9 @@ export class SocketCore {
     this.held.readiness = null;
     this.held.fd = -1;
     this.fd = -1;
-    reaper.unregister(owner);
-    if (owners.get(fd) === this.ownerRef) owners.delete(fd);
+    const e = owners.get(fd);
+    if (this.ownerRef !== null) reaper.unregister(owner);
+    if (e === owner || (e !== undefined && e === this.ownerRef)) owners.delete(fd);
     disown(fd);
     if (this.held.reserve) {
       this.held.reserve = false;
