@@ -86,6 +86,13 @@ export interface Binding {
   sendmmsg(fd: number, msgs: readonly Uint8Array[], start: number, count: number,
     addr: Uint8Array | null, addrlen: number, flags: number): number;
   /**
+   * sendmmsg(2) of `count` messages packed back to back in `data`: message i is the
+   * lens[i] bytes after message i-1 (their sum must fit `data`), all to `addr` (or the
+   * connected peer). At most 1024. Returns messages sent.
+   */
+  sendmmsgPacked(fd: number, data: Uint8Array, lens: Int32Array, count: number,
+    addr: Uint8Array | null, addrlen: number, flags: number): number;
+  /**
    * recvmmsg(2) of up to `count` messages (at most 1024): message i lands at
    * data[i*slot, (i+1)*slot), its address at addrs[i*128, ...) when addrs is given, its
    * control data at control[i*controlSlot, ...) when control is given.
