@@ -207,11 +207,15 @@ function pack(msgs: Uint8Array[], start: number, count: number): boolean {
 function sendBatchOnce(s: SocketCore, msgs: Uint8Array[], start: number, to: AddressLike | undefined): number | null {
   const fd = s.live();
   const addrlen = to === undefined ? 0 : encodeAddress(to, toAddr, 'to');
-  const count = Math.min(msgs.length - start, MAX_BATCH);
+  // Right after a call the full queue stopped short, the next one most likely meets
+  // EAGAIN: it offers one message, so finding that out costs no copy or lookup of the
+  // rest (it is still a prefix sent, and after an EAGAIN the full batch goes again).
+  const count = s.batchFilled ? 1 : Math.min(msgs.length - start, MAX_BATCH);
   const addr = addrlen ? toAddr : null;
   const rc = pack(msgs, start, count)
     ? native.sendmmsgPacked(fd, packSlab, packLens, count, addr, addrlen, 0)
     : native.sendmmsg(fd, msgs, start, count, addr, addrlen, 0);
+  s.batchFilled = rc >= 0 && rc < count;
   return s.settle(rc, POLL_OUT, 'sendmmsg', to);
 }
 

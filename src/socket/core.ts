@@ -114,6 +114,8 @@ export class SocketCore {
    * the next receive of any kind hands them out first, so nothing read is lost.
    */
   readonly readAhead: Message[] = [];
+  /** The last sendmmsg stopped short (the queue filled): the next one tries a single message first (batch.ts). */
+  batchFilled = false;
   /** The Waiting of each readiness mask, made on first use (transfer.ts waitingFor); none for a socket that never waits. */
   waitings: (Waiting | undefined)[] | undefined = undefined;
 
