@@ -20,7 +20,8 @@ export function closeHeld(h: Held): void {
   const fds = h.fds;
   if (fds.length === 0) return; // closed or taken already
   h.fds = NONE;
-  for (const fd of fds) {
+  for (let i = 0; i < fds.length; i++) {
+    const fd = fds[i]!;
     if (fd < 0) continue;
     disown(fd);
     native.close(fd);
@@ -105,7 +106,7 @@ export class ReceivedFds extends Array<number> {
     const fds = h.fds;
     if (fds.length === 0) return []; // closed already (a later receive): the caller's own array
     h.fds = NONE;
-    for (const fd of fds) disown(fd);
+    for (let i = 0; i < fds.length; i++) disown(fds[i]!);
     return fds;
   }
 
