@@ -280,11 +280,14 @@ function recordProbe(fd: number): 'empty' | { hungUp: boolean; borrowed: boolean
   const rev = native.pollNow(fd, C.POLLIN | C.POLLRDHUP | C.POLLHUP);
   const hungUp = (rev & (C.POLLRDHUP | C.POLLHUP)) !== 0;
   if (!hungUp && (rev & C.POLLIN) === 0) return 'empty';
-  if (!hungUp) return { hungUp, borrowed: false, restore: noop };
+  if (!hungUp) return RECORD_QUEUED;
   return { hungUp, ...borrowCredentials(fd) };
 }
 
 function noop(): void { /* nothing borrowed */ }
+
+/** The probe's usual answer (a record queued, the peer still there): one shared object, none made per read. */
+const RECORD_QUEUED = Object.freeze({ hungUp: false, borrowed: false, restore: noop });
 
 const intBuf = Buffer.alloc(4);
 function passcred(fd: number): boolean {
