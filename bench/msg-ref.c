@@ -9,6 +9,9 @@
  *   dgram N         unix dgram socketpair, 64-byte messages, one send(2) / recv(2) each
  *   dgram-unconn N  the same, but the receiver is bound and not connected back: the sender
  *                   is connected to it, the receiver learns each sender with recvfrom(2)
+ *   dgram-batch N   dgram, but sendmmsg(2) / recvmmsg(2) of 64: what bench/msg.js's
+ *                   xsock-batch does, so its figure has a like-for-like reference
+ *   dgram-unconn-batch N  the same for dgram-unconn (recvmmsg with the senders' addresses)
  *   seqpacket N     unix seqpacket socketpair, 64-byte messages, one send(2) / recv(2) each
  *   stream-u32 N    unix stream socketpair, messages of a 4-byte length + 64 bytes, one
  *                   send(2) each; the receiver reads 64 KiB at a time and splits frames
@@ -104,6 +107,47 @@ static long messages(int tx, int rx, long n, int from) {
   return got;
 }
 
+/* messages() with sendmmsg/recvmmsg of 64 per call. */
+static long batches(int tx, int rx, long n, int from) {
+  static char msg[64][64], buf[64][64];
+  static struct sockaddr_un sun[64];
+  struct mmsghdr hs[64], hr[64];
+  struct iovec io[64], ii[64];
+  memset(msg, 'd', sizeof msg);
+  long sent = 0, got = 0;
+  while (got < n) {
+    while (sent < n) {
+      int k = n - sent < 64 ? (int)(n - sent) : 64;
+      for (int i = 0; i < k; i++) {
+        io[i] = (struct iovec){ msg[i], 64 };
+        hs[i] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &io[i], .msg_iovlen = 1 } };
+      }
+      int r = sendmmsg(tx, hs, (unsigned)k, MSG_NOSIGNAL);
+      if (r < 0) { if (errno == EAGAIN) break; die("sendmmsg"); }
+      sent += r;
+    }
+    for (;;) {
+      for (int i = 0; i < 64; i++) {
+        ii[i] = (struct iovec){ buf[i], 64 };
+        hr[i] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &ii[i], .msg_iovlen = 1,
+          .msg_name = from ? &sun[i] : NULL, .msg_namelen = from ? sizeof sun[i] : 0 } };
+      }
+      int r = recvmmsg(rx, hr, 64, 0, NULL);
+      if (r < 0) { if (errno == EAGAIN) break; die("recvmmsg"); }
+      got += r;
+    }
+  }
+  return got;
+}
+
+static long pair_batches(long n) {
+  int sv[2];
+  pair(SOCK_DGRAM, sv);
+  long got = batches(sv[0], sv[1], n, 0);
+  close(sv[0]); close(sv[1]);
+  return got;
+}
+
 static long pair_messages(int type, long n) {
   int sv[2];
   pair(type, sv);
@@ -119,7 +163,7 @@ static socklen_t abstract(struct sockaddr_un *sun, const char *tag) {
   return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + k);
 }
 
-static long dgram_unconn(long n) {
+static long dgram_unconn(long n, int batch) {
   struct sockaddr_un sun, any = { .sun_family = AF_UNIX };
   socklen_t len = abstract(&sun, "dgram");
   int rx = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -128,7 +172,7 @@ static long dgram_unconn(long n) {
   if (bind(rx, (struct sockaddr *)&sun, len) < 0) die("bind");
   if (bind(tx, (struct sockaddr *)&any, sizeof(sa_family_t)) < 0) die("autobind"); /* a sender with a name */
   if (connect(tx, (struct sockaddr *)&sun, len) < 0) die("connect");
-  long got = messages(tx, rx, n, 1);
+  long got = batch ? batches(tx, rx, n, 1) : messages(tx, rx, n, 1);
   close(tx); close(rx);
   return got;
 }
@@ -265,7 +309,9 @@ int main(int argc, char **argv) {
   double t = now();
   long got = !strcmp(w, "fdpass") ? fdpass(n)
            : !strcmp(w, "dgram") ? pair_messages(SOCK_DGRAM, n)
-           : !strcmp(w, "dgram-unconn") ? dgram_unconn(n)
+           : !strcmp(w, "dgram-unconn") ? dgram_unconn(n, 0)
+           : !strcmp(w, "dgram-batch") ? pair_batches(n)
+           : !strcmp(w, "dgram-unconn-batch") ? dgram_unconn(n, 1)
            : !strcmp(w, "seqpacket") ? pair_messages(SOCK_SEQPACKET, n)
            : !strcmp(w, "stream-u32") ? stream_u32(n)
            : !strcmp(w, "bulk-unix") ? bulk_unix(n)

@@ -13,7 +13,10 @@
 //    stream and TCP (64 KiB writes), accept+close with 8 connects in flight;
 //  - then bench/relay.js (xsock's zero-copy relay against socat).
 //
-//   node bench/run.js [--seconds S] [--warmup W] [--rounds N] [--only dgram,tcp,...] [--quick] [--no-extra]
+//   node bench/run.js [--seconds S] [--warmup W] [--rounds N] [--only dgram,tcp,...,msg] [--quick] [--no-extra]
+//
+// --only names transports (ping-pong and one-way rows) and `msg` (the single-process
+// workloads); with --only the single-process workloads run only when `msg` is named.
 //
 // Environment (flags win): XSOCK_BENCH_QUICK=1 (a smoke run, well under a minute),
 // XSOCK_BENCH_ROUNDS, XSOCK_BENCH_SECONDS, XSOCK_BENCH_WARMUP, XSOCK_BENCH_BULK_BYTES
@@ -44,6 +47,7 @@ const ALL = ['dgram', 'seqpacket', 'stream', 'tcp', 'udp'];
 const opts = parseArgs(process.argv.slice(2));
 const PINGPONG = ALL.filter((t) => !opts.only || opts.only.includes(t));
 const ONEWAY = PINGPONG.filter((t) => t !== 'udp'); // the C sink counts unix and TCP
+const MSG = !opts.only || opts.only.includes('msg');
 const NET = new Set(['stream', 'tcp']); // net has no unix dgram or seqpacket
 const NODE_CLIENT = { stream: 'net', tcp: 'net', udp: 'dgram' }; // Node core's client per transport
 const DATAGRAM = new Set(['dgram', 'seqpacket']); // sendmmsg batches: message sockets only
@@ -75,16 +79,16 @@ function parseArgs(argv) {
     else if (a === '--rounds') o.rounds = Math.max(1, Math.round(positive(a, argv[++i])));
     else if (a === '--only') {
       o.only = String(argv[++i]).split(',');
-      const bad = o.only.filter((t) => !ALL.includes(t));
+      const bad = o.only.filter((t) => !ALL.includes(t) && t !== 'msg');
       if (bad.length) {
-        console.error(`bench: --only takes ${ALL.join(', ')}; received ${bad.join(', ')}`);
+        console.error(`bench: --only takes ${ALL.join(', ')}, msg; received ${bad.join(', ')}`);
         process.exit(2);
       }
     }
     else if (a === '--quick') { /* read above */ }
     else if (a === '--no-extra') o.extra = false;
     else {
-      console.error(`bench: unknown argument ${a}\nusage: node bench/run.js [--seconds S] [--warmup W] [--rounds N] [--only dgram,seqpacket,stream,tcp,udp] [--quick] [--no-extra]`);
+      console.error(`bench: unknown argument ${a}\nusage: node bench/run.js [--seconds S] [--warmup W] [--rounds N] [--only dgram,seqpacket,stream,tcp,udp,msg] [--quick] [--no-extra]`);
       process.exit(2);
     }
   }
@@ -202,8 +206,8 @@ function msgWorkloads() {
   const k = (x) => Math.max(1000, Math.round(x * opts.scale));
   return [
     { name: 'fdpass', n: k(100_000), unit: 'fd/s', impls: ['c', 'xsock'] },
-    { name: 'dgram', n: k(300_000), unit: 'msg/s', impls: ['c', 'xsock', 'xsock-batch'] },
-    { name: 'dgram-unconn', n: k(300_000), unit: 'msg/s', impls: ['c', 'xsock', 'xsock-batch'] },
+    { name: 'dgram', n: k(300_000), unit: 'msg/s', impls: ['c', 'c-batch', 'xsock', 'xsock-batch'] },
+    { name: 'dgram-unconn', n: k(300_000), unit: 'msg/s', impls: ['c', 'c-batch', 'xsock', 'xsock-batch'] },
     { name: 'stream-u32', n: k(300_000), unit: 'msg/s', impls: ['c', 'xsock', 'net'] },
     { name: 'bulk-unix', n: opts.bulk, unit: 'B/s', impls: ['c', 'xsock', 'net'] },
     { name: 'bulk-tcp', n: opts.bulk, unit: 'B/s', impls: ['c', 'xsock', 'net'] },
@@ -213,7 +217,9 @@ function msgWorkloads() {
 
 /** One single-process sample: operations per second (NaN with a note on failure). */
 async function measureMsg(w, impl) {
-  const [cmd, args] = impl === 'c' ? [msgRef, [w.name, String(w.n)]] : [process.execPath, [join(here, 'msg.js'), impl, w.name, String(w.n)]];
+  const [cmd, args] = impl === 'c' ? [msgRef, [w.name, String(w.n)]]
+    : impl === 'c-batch' ? [msgRef, [`${w.name}-batch`, String(w.n)]]
+    : [process.execPath, [join(here, 'msg.js'), impl, w.name, String(w.n)]];
   try {
     const [ops, secs] = (await run(cmd, args, 120)).trim().split(' ').map(Number);
     return { rate: ops / secs, ops, secs };
@@ -259,7 +265,7 @@ async function main() {
         for (const t of PINGPONG) await rowRound(results[test][t] ??= {}, pingClients(t), round, (c) => measure(test, t, c, dir));
       }
       for (const t of ONEWAY) await rowRound(results.oneway[t] ??= {}, onewayClients(t), round, (c) => measure('oneway', t, c, dir));
-      for (const w of msgWorkloads()) await rowRound(results.msg[w.name] ??= {}, w.impls, round, (impl) => measureMsg(w, impl));
+      for (const w of MSG ? msgWorkloads() : []) await rowRound(results.msg[w.name] ??= {}, w.impls, round, (impl) => measureMsg(w, impl));
       process.stderr.write(`bench: round ${round + 1}/${opts.rounds} done (${((performance.now() - started) / 1000).toFixed(0)} s)\n`);
     }
   } finally {
@@ -294,7 +300,7 @@ function report(results) {
   const fig = (sec, t, c) => results[sec][t]?.[c];
   const r = (sec, t, c) => fig(sec, t, c)?.rate ?? NaN;
   const pr = (sec, t, a, b) => rtxt(pairedRatio(fig(sec, t, a), fig(sec, t, b)));
-  for (const [sec, title] of [['pingpong', 'ping-pong, 1-byte round trips per second, unpinned'], ['pinned', 'ping-pong, both processes pinned to CPU 0 (taskset -c 0)']]) {
+  for (const [sec, title] of PINGPONG.length ? [['pingpong', 'ping-pong, 1-byte round trips per second, unpinned'], ['pinned', 'ping-pong, both processes pinned to CPU 0 (taskset -c 0)']] : []) {
     table(`${title} (median of ${opts.rounds}; ratios: median of per-round ratios)`,
       ['transport', 'C block', 'C epoll', 'xsock', 'xsock/C block', 'xsock/C epoll', 'node', 'node/C block', 'xsock/node'],
       PINGPONG.map((t) => {
@@ -304,31 +310,33 @@ function report(results) {
           n ? `${fmt(r(sec, t, n))} (${n})` : '-', n ? pr(sec, t, n, 'c-block') : '-', n ? pr(sec, t, 'xsock', n) : '-'];
       }));
   }
-  table('one-way 64-byte messages per second to a C sink process, every message received\n(xsock = trySend + wait(POLL_OUT) on EAGAIN; await = `await send()` each; batch = trySendBatch of 32)',
+  if (ONEWAY.length) table('one-way 64-byte messages per second to a C sink process, every message received\n(xsock = trySend + wait(POLL_OUT) on EAGAIN; await = `await send()` each; batch = trySendBatch of 32)',
     ['transport', 'C block', 'C epoll', 'xsock', 'xsock/C block', 'await', 'await/C block', 'batch', 'batch/C block', 'net', 'xsock/net'],
     ONEWAY.map((t) => [LABEL[t], fmt(r('oneway', t, 'c-block')), fmt(r('oneway', t, 'c-epoll')), fmt(r('oneway', t, 'xsock')),
       pr('oneway', t, 'xsock', 'c-block'), fmt(r('oneway', t, 'xsock-await')), pr('oneway', t, 'xsock-await', 'c-block'),
       DATAGRAM.has(t) ? fmt(r('oneway', t, 'xsock-batch')) : '-', DATAGRAM.has(t) ? pr('oneway', t, 'xsock-batch', 'c-block') : '-',
       NET.has(t) ? fmt(r('oneway', t, 'net')) : '-', NET.has(t) ? pr('oneway', t, 'xsock', 'net') : '-']));
-  const ws = msgWorkloads();
+  const ws = MSG ? msgWorkloads() : [];
   const mfmt = (w, x) => (w.unit === 'B/s' ? bytesPerSec(x) : `${fmt(x)} ${w.unit}`);
-  table('single-process workloads (bench/msg.js vs bench/msg-ref.c, same loops; batch = sendmmsg/recvmmsg of 64)',
-    ['workload', 'N', 'C', 'xsock', 'xsock/C', 'batch', 'batch/C', 'net', 'net/C'],
+  if (MSG) table('single-process workloads (bench/msg.js vs bench/msg-ref.c, same loops; batch = sendmmsg/recvmmsg of 64, C batch the same in C)',
+    ['workload', 'N', 'C', 'xsock', 'xsock/C', 'batch', 'batch/C', 'C batch', 'batch/C batch', 'net', 'net/C'],
     ws.map((w) => [w.name, w.unit === 'B/s' ? `${w.n >> 20} MiB` : String(w.n), mfmt(w, r('msg', w.name, 'c')), mfmt(w, r('msg', w.name, 'xsock')),
       pr('msg', w.name, 'xsock', 'c'),
       w.impls.includes('xsock-batch') ? mfmt(w, r('msg', w.name, 'xsock-batch')) : '-', w.impls.includes('xsock-batch') ? pr('msg', w.name, 'xsock-batch', 'c') : '-',
+      w.impls.includes('c-batch') ? mfmt(w, r('msg', w.name, 'c-batch')) : '-', w.impls.includes('c-batch') ? pr('msg', w.name, 'xsock-batch', 'c-batch') : '-',
       w.impls.includes('net') ? mfmt(w, r('msg', w.name, 'net')) : '-', w.impls.includes('net') ? pr('msg', w.name, 'net', 'c') : '-']));
 
   // The issue's table: each target against the C reference with blocking sockets.
   const rows = [];
   const add = (label, sec, t, x, c, target, note = '') => {
+    if (sec === 'msg' && !MSG) return;
     const ratioV = pairedRatio(fig(sec, t, x), fig(sec, t, c));
     rows.push([label, sec === 'msg' ? mfmt(ws.find((w) => w.name === t), r(sec, t, c)) : fmt(r(sec, t, c)), rtxt(ratioV), `>= ${target}x`,
       Number.isNaN(ratioV) ? 'failed' : ratioV >= target ? 'met' : 'UNMET', note]);
   };
   if (ONEWAY.includes('seqpacket')) add('one-way 64 B unix seqpacket, one send each', 'oneway', 'seqpacket', 'xsock', 'c-block', 0.8);
-  add('one-way 64 B unix dgram, batched (mmsg 64)', 'msg', 'dgram', 'xsock-batch', 'c', 1.1, `single sends ${pr('msg', 'dgram', 'xsock', 'c')}`);
-  add('  same, receiver not connected back, batched', 'msg', 'dgram-unconn', 'xsock-batch', 'c', 1.0, `single sends ${pr('msg', 'dgram-unconn', 'xsock', 'c')}`);
+  add('one-way 64 B unix dgram, batched (mmsg 64)', 'msg', 'dgram', 'xsock-batch', 'c', 1.1, `single sends ${pr('msg', 'dgram', 'xsock', 'c')}; C batched ${pr('msg', 'dgram', 'c-batch', 'c')}`);
+  add('  same, receiver not connected back, batched', 'msg', 'dgram-unconn', 'xsock-batch', 'c', 1.0, `single sends ${pr('msg', 'dgram-unconn', 'xsock', 'c')}; C batched ${pr('msg', 'dgram-unconn', 'c-batch', 'c')}`);
   add('one-way 64 B unix stream, u32-length framed', 'msg', 'stream-u32', 'xsock', 'c', 0.9, `net ${pr('msg', 'stream-u32', 'net', 'c')}`);
   add(`bulk ${opts.bulk >> 20} MiB unix stream, 64 KiB writes`, 'msg', 'bulk-unix', 'xsock', 'c', 0.9, `net ${pr('msg', 'bulk-unix', 'net', 'c')}`);
   add(`bulk ${opts.bulk >> 20} MiB TCP loopback`, 'msg', 'bulk-tcp', 'xsock', 'c', 0.9, `net ${pr('msg', 'bulk-tcp', 'net', 'c')}`);

@@ -81,7 +81,8 @@ bool xs_bytes_get(napi_env env, napi_value v, xs_bytes *out) {
 }
 
 bool xs_bytes_arg(napi_env env, napi_value v, const char *name, bool nullable, xs_bytes *out) {
-  if (xs_bytes_get(env, v, out)) return true;
+  /* null first where it is allowed: the usual "no address" costs one check, not two
+   * failed view lookups. */
   napi_valuetype vt;
   if (nullable && napi_typeof(env, v, &vt) == napi_ok && vt == napi_null) {
     out->data = NULL;
@@ -89,6 +90,7 @@ bool xs_bytes_arg(napi_env env, napi_value v, const char *name, bool nullable, x
     out->is_null = true;
     return true;
   }
+  if (xs_bytes_get(env, v, out)) return true;
   throw_type(env, name, nullable ? "a TypedArray or null" : "a TypedArray");
   return false;
 }
@@ -189,7 +191,10 @@ static void finalize_state(napi_env env, void *data, void *hint) {
   if (st->dispatch) napi_delete_reference(env, st->dispatch);
   if (st->scratch_ref) napi_delete_reference(env, st->scratch_ref);
   if (st->events_ref) napi_delete_reference(env, st->events_ref);
-  st->dispatch = st->scratch_ref = st->events_ref = NULL;
+  /* Normally done by the teardown hook already (then a no-op): the bitmap is about to go. */
+  xs_owned_close_all(st);
+  if (st->owned_ref) napi_delete_reference(env, st->owned_ref);
+  st->dispatch = st->scratch_ref = st->events_ref = st->owned_ref = NULL;
   st->events = NULL;
   st->events_cap = 0;
   st->scratch = st->scratch_fallback;

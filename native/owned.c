@@ -3,41 +3,39 @@
  *
  * A worker killed with terminate() runs no more JavaScript: no close(), no
  * FinalizationRegistry. Only the environment's cleanup hook still runs, in C, so the
- * fds its Sockets owned are recorded here (set on creation/adoption, cleared on close or
+ * fds its Sockets owned are recorded (set on creation/adoption, cleared on close or
  * detach) and closed by that hook. The record is bookkeeping, not policy: JS decides
  * ownership, C only remembers it past the point where JS can act.
+ *
+ * The record is a bitmap JavaScript owns and writes directly (src/socket/owned.ts), so
+ * creating, accepting or receiving a descriptor costs no crossing into native code; it is
+ * handed over here only when it is made or grows. The strong reference keeps its
+ * (off-heap, never moved) backing store alive for the cached pointer.
  */
-#include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
 #include "xsock.h"
 
-static bool grow(xs_state *st, size_t need) {
-  size_t n = st->owned_bytes ? st->owned_bytes : 128;
-  while (n < need) n *= 2;
-  uint8_t *p = realloc(st->owned, n);
-  if (p == NULL) return false;
-  memset(p + st->owned_bytes, 0, n - st->owned_bytes);
-  st->owned = p;
-  st->owned_bytes = n;
-  return true;
-}
-
-/* own(fd, 1 | 0): records (or forgets) that a live Socket owns fd. No syscall. */
-static napi_value js_own(napi_env env, napi_callback_info info) {
-  napi_value a[2];
-  int32_t fd, on;
-  if (!xs_args(env, info, 2, a) || !xs_int(env, a[0], "fd", &fd) || !xs_int(env, a[1], "on", &on)) return NULL;
-  if (fd < 0) return xs_num(env, -EBADF);
-  xs_state *st = xs_state_of(env);
-  size_t byte = (size_t)fd / 8;
-  if (byte >= st->owned_bytes) {
-    if (!on) return xs_num(env, 0);
-    if (!grow(st, byte + 1)) return xs_num(env, -ENOMEM);
+/* ownTable(bitmap): the Uint8Array whose bit fd is set while a live Socket owns fd. No syscall. */
+static napi_value js_own_table(napi_env env, napi_callback_info info) {
+  napi_value a[1];
+  napi_typedarray_type t;
+  size_t n;
+  void *data;
+  if (!xs_args(env, info, 1, a)) return NULL;
+  if (napi_get_typedarray_info(env, a[0], &t, &n, &data, NULL, NULL) != napi_ok ||
+      t != napi_uint8_array) {
+    napi_throw_type_error(env, "ERR_XSOCK_INVALID_ARG_TYPE",
+                          "The \"bitmap\" argument must be a Uint8Array");
+    return NULL;
   }
-  if (on) st->owned[byte] |= (uint8_t)(1u << (fd % 8));
-  else st->owned[byte] &= (uint8_t)~(1u << (fd % 8));
+  napi_ref ref;
+  if (napi_create_reference(env, a[0], 1, &ref) != napi_ok) return NULL;
+  xs_state *st = xs_state_of(env);
+  if (st->owned_ref) napi_delete_reference(env, st->owned_ref);
+  st->owned_ref = ref;
+  st->owned = n ? data : NULL;
+  st->owned_bytes = n;
   return xs_num(env, 0);
 }
 
@@ -46,13 +44,14 @@ void xs_owned_close_all(xs_state *st) {
     if (st->owned[i] == 0) continue;
     for (int b = 0; b < 8; b++)
       if (st->owned[i] & (1u << b)) close((int)(i * 8 + b));
+    st->owned[i] = 0;
   }
-  free(st->owned);
+  /* The bitmap is JavaScript's; its reference goes with the instance data (addon.c). */
   st->owned = NULL;
   st->owned_bytes = 0;
 }
 
 napi_status xs_register_owned(napi_env env, napi_value exports) {
-  static const napi_property_descriptor d[] = { XS_FN("own", js_own) };
+  static const napi_property_descriptor d[] = { XS_FN("ownTable", js_own_table) };
   return napi_define_properties(env, exports, sizeof d / sizeof d[0], d);
 }

@@ -48,8 +48,9 @@ typedef struct xs_state {
   size_t closing;                  /* uv_close() issued, close callback not yet run */
   napi_async_cleanup_hook_handle teardown; /* non-NULL while env teardown waits on closes */
   bool finalized;                  /* instance data finalizer ran while closes were pending */
-  uint8_t *owned;                  /* bitmap of fds owned by live Sockets (see owned.c) */
-  size_t owned_bytes;              /* size of the bitmap */
+  napi_ref owned_ref;              /* keeps JavaScript's bitmap of owned fds alive (owned.c) */
+  uint8_t *owned;                  /* its data: bit fd set while a live Socket owns fd */
+  size_t owned_bytes;              /* its byte length */
   xs_sigurg *sigurg;               /* the environment's SIGURG handle, made on first listen (sigurg.c) */
 } xs_state;
 
@@ -99,7 +100,7 @@ napi_status xs_register_ifname(napi_env env, napi_value exports);
 napi_status xs_register_pipe(napi_env env, napi_value exports);
 napi_status xs_register_splice(napi_env env, napi_value exports);
 napi_status xs_register_sigurg(napi_env env, napi_value exports);
-/* owned.c: closes every fd still owned (environment teardown) and frees the bitmap. */
+/* owned.c: closes every fd still owned (environment teardown) and forgets the bitmap. */
 void xs_owned_close_all(xs_state *st);
 
 /* errno.c: adds every E* name of the errno table to `obj` (used by constants.c). */

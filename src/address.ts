@@ -86,11 +86,26 @@ export function encodeAddress(addr: AddressLike, buf: Buffer, argName = 'address
   }
 }
 
+/**
+ * The last unix name encoded from a string, and its bytes: a client connecting to one
+ * server again and again encodes the same name each time. The bytes are the string's
+ * UTF-8, so the checks made on them hold for the same string again.
+ */
+let lastName: string | undefined;
+let lastNameBytes: Buffer = Buffer.alloc(0);
+function nameBytes(name: string): Buffer {
+  if (name !== lastName) {
+    lastNameBytes = Buffer.from(name, 'utf8');
+    lastName = name;
+  }
+  return lastNameBytes;
+}
+
 function encodeUnix(a: UnixAddress, buf: Buffer, argName: string): number {
   buf.writeUInt16LE(C.AF_UNIX, 0);
   const off = C.OFFSETOF_SUN_PATH;
   if (a.abstract !== undefined) {
-    const name = typeof a.abstract === 'string' ? Buffer.from(a.abstract, 'utf8')
+    const name = typeof a.abstract === 'string' ? nameBytes(a.abstract)
       : a.abstract instanceof Uint8Array ? Buffer.from(a.abstract) : null;
     if (!name) throw argType(`${argName}.abstract`, 'a string or Buffer', a.abstract);
     if (name.length + 1 > SUN_PATH_MAX) {
@@ -102,7 +117,7 @@ function encodeUnix(a: UnixAddress, buf: Buffer, argName: string): number {
   }
   if (a.path === undefined || a.path === '') return off; // unnamed: bind autobinds
   if (typeof a.path !== 'string') throw argType(`${argName}.path`, 'a string', a.path);
-  const p = Buffer.from(a.path, 'utf8');
+  const p = nameBytes(a.path);
   if (p.includes(0)) throw badAddress(argName, 'path contains a NUL byte');
   if (p.length > SUN_PATH_MAX) {
     throw new XsockError('ERR_XSOCK_PATH_TOO_LONG', `The "${argName}.path" is ${p.length} bytes; unix socket paths hold at most ${SUN_PATH_MAX} (sun_path)`);
@@ -114,6 +129,8 @@ function encodeUnix(a: UnixAddress, buf: Buffer, argName: string): number {
 
 /** Decodes `len` bytes of a struct sockaddr the kernel filled in. */
 export function decodeAddress(buf: Uint8Array, len: number): SockAddr {
+  // An unnamed unix socket (an unbound client, accept's usual peer) needs no view made.
+  if (len < 2 || buf.byteLength < 2 || (len <= C.OFFSETOF_SUN_PATH && buf[0]! + buf[1]! * 256 === C.AF_UNIX)) return { family: 'unix' };
   const b = Buffer.from(buf.buffer, buf.byteOffset, Math.min(len, buf.byteLength));
   if (b.length < 2) return { family: 'unix' };
   const af = b.readUInt16LE(0);

@@ -68,22 +68,29 @@ export interface Binding {
   /** recvfrom(2); addrlen in scratch[0]. */
   recvfrom(fd: number, buf: Uint8Array, off: number, len: number, flags: number, addr: Uint8Array): number;
   /**
-   * sendmsg(2) gathering from `iov` (at most 1024 views), MSG_NOSIGNAL added.
-   * addr/control may be null (then their lengths are ignored).
+   * sendmsg(2) gathering from `iov` (at most 1024 views; a single view is a list of one),
+   * MSG_NOSIGNAL added. addr/control may be null (then their lengths are ignored).
    */
-  sendmsg(fd: number, iov: readonly Uint8Array[], addr: Uint8Array | null, addrlen: number,
+  sendmsg(fd: number, iov: Uint8Array | readonly Uint8Array[], addr: Uint8Array | null, addrlen: number,
     control: Uint8Array | null, controllen: number, flags: number): number;
   /**
-   * recvmsg(2) scattering into `iov`; scratch[0] = addrlen, scratch[1] = controllen,
+   * recvmsg(2) scattering into `iov` (a single view is a list of one); scratch[0] = addrlen, scratch[1] = controllen,
    * scratch[2] = msg_flags. Pass MSG_CMSG_CLOEXEC in flags (recvFlags) for received fds to be close-on-exec.
    */
-  recvmsg(fd: number, iov: readonly Uint8Array[], addr: Uint8Array | null,
+  recvmsg(fd: number, iov: Uint8Array | readonly Uint8Array[], addr: Uint8Array | null,
     control: Uint8Array | null, flags: number): number;
   /**
    * sendmmsg(2): each view of `msgs[start, start+count)` is one message, all to `addr`
    * (or the connected peer). At most 1024. Returns messages sent.
    */
   sendmmsg(fd: number, msgs: readonly Uint8Array[], start: number, count: number,
+    addr: Uint8Array | null, addrlen: number, flags: number): number;
+  /**
+   * sendmmsg(2) of `count` messages packed back to back in `data`: message i is the
+   * lens[i] bytes after message i-1 (their sum must fit `data`), all to `addr` (or the
+   * connected peer). At most 1024. Returns messages sent.
+   */
+  sendmmsgPacked(fd: number, data: Uint8Array, lens: Int32Array, count: number,
     addr: Uint8Array | null, addrlen: number, flags: number): number;
   /**
    * recvmmsg(2) of up to `count` messages (at most 1024): message i lands at
@@ -126,11 +133,12 @@ export interface Binding {
   pollNow(fd: number, events: number): number;
 
   /**
-   * Records (on = 1) or forgets (on = 0) that a live Socket owns fd; no syscall. The
-   * environment's teardown closes what is still recorded, since a terminated worker
-   * runs no JavaScript to do it.
+   * Hands the shim the bitmap of descriptors live Sockets own (bit fd set: owned), which
+   * JavaScript writes directly; no syscall. The environment's teardown closes what is
+   * still recorded, since a terminated worker runs no JavaScript to do it. The view must
+   * have its own ArrayBuffer (the shim keeps a pointer to it until the next call).
    */
-  own(fd: number, on: number): number;
+  ownTable(bitmap: Uint8Array): number;
 
   /** if_nametoindex(3) of a NUL-terminated name; the index or -errno. */
   ifNameToIndex(name: Uint8Array): number;

@@ -16,7 +16,8 @@ import { isEof, isUnixSeqpacket, borrowCredentials, type Message } from './messa
 import type { SocketCore } from './core.js';
 import { bytesOf, flagsArg, waitingFor } from './transfer.js';
 import { attemptOrRetry, retry } from './retry.js';
-import { receivedMessage } from './received.js';
+import { receivedMessage, reapable } from './received.js';
+import { AddressMemo } from './address-memo.js';
 
 /** Options of recvBatch and messages(). */
 export interface BatchOptions {
@@ -122,18 +123,18 @@ function batchOnce(s: SocketCore, p: BatchPlan): Message[] | null {
     ancs.push(clen > 0 ? decodeControl(controlSlab.subarray(i * cslot, (i + 1) * cslot), clen) : null);
   }
   const msgs: Message[] = [];
-  senders.reset();
   for (let i = 0; i < n; i++) {
     const len = out[i * 4]!;
     const alen = out[i * 4 + 2]!;
     const copied = Math.min(len, p.size);
     const data = small ? dataSlab.subarray(i * p.size, i * p.size + copied) : copyOut(i * p.size, copied);
-    const from = alen > 0 ? senders.of(i, Math.min(alen, ADDR_SLOT)) : undefined;
+    const from = alen > 0 ? senders.decode(addrSlab, i * ADDR_SLOT, Math.min(alen, ADDR_SLOT)) : undefined;
     const m = receivedMessage(data, len, out[i * 4 + 1]!, ancs[i]!, false, from);
     if (creds?.borrowed) delete m.credentials; // asked for by us, not by the caller
     // At seqpacket EOF recvmmsg fills every slot with an empty read: one EOF ends the batch.
     if (len === 0 && (creds ? ancs[i]?.hadCredentials !== true : m.fds.length === 0 && isEof(s, fd, p.size))) {
       m.eof = true;
+      reapable(m);
       msgs.push(m);
       break;
     }
@@ -143,41 +144,8 @@ function batchOnce(s: SocketCore, p: BatchPlan): Message[] | null {
   return msgs;
 }
 
-/**
- * Sender addresses of one batch. A busy receiver mostly hears the same few senders, so a
- * slot whose bytes equal the previous sender's gets a copy of that decoded address (its
- * own object) instead of a fresh decode: decoding a unix name costs three Buffers and
- * two crossings into native code per message.
- */
-const senders = {
-  last: undefined as SockAddr | undefined,
-  lastAt: 0,
-  lastLen: 0,
-  /** Whether the last address has only primitive fields (a shallow copy shares nothing). */
-  flat: false,
-  reset(): void {
-    this.last = undefined;
-  },
-  of(i: number, len: number): SockAddr {
-    const at = i * ADDR_SLOT;
-    const prev = this.last;
-    if (prev !== undefined && this.flat && len === this.lastLen && sameBytes(addrSlab, this.lastAt, at, len)) {
-      this.lastAt = at;
-      return { ...prev };
-    }
-    const a = decodeAddress(addrSlab.subarray(at, at + ADDR_SLOT), len);
-    this.last = a;
-    this.lastAt = at;
-    this.lastLen = len;
-    this.flat = Object.values(a).every((v) => v === null || typeof v !== 'object');
-    return a;
-  },
-};
-
-function sameBytes(b: Buffer, x: number, y: number, len: number): boolean {
-  for (let k = 0; k < len; k++) if (b[x + k] !== b[y + k]) return false;
-  return true;
-}
+/** Sender addresses, decoded once per distinct sender (the same few, mostly). */
+const senders = new AddressMemo();
 
 function copyOut(off: number, n: number): Buffer {
   const b = Buffer.allocUnsafe(n);
@@ -211,11 +179,44 @@ function batchArg(messages: unknown, mayShare: boolean): Uint8Array[] {
   return messages.map((m, i) => bytesOf(m, `messages[${i}]`));
 }
 
+/**
+ * Small messages travel packed back to back in one slab: copying them costs less than the
+ * shim looking each view up (two Node-API calls per message). Big ones go as views.
+ */
+const PACK_MAX = 65536;
+const packSlab = Buffer.allocUnsafe(PACK_MAX);
+const packLens = new Int32Array(MAX_BATCH);
+
+/** Packs msgs[start, start+count) into packSlab when they fit; false when they do not. */
+function pack(msgs: Uint8Array[], start: number, count: number): boolean {
+  let total = 0;
+  for (let i = 0; i < count; i++) {
+    total += msgs[start + i]!.byteLength;
+    if (total > PACK_MAX) return false;
+  }
+  let off = 0;
+  for (let i = 0; i < count; i++) {
+    const m = msgs[start + i]!;
+    packSlab.set(m, off);
+    packLens[i] = m.byteLength;
+    off += m.byteLength;
+  }
+  return true;
+}
+
 function sendBatchOnce(s: SocketCore, msgs: Uint8Array[], start: number, to: AddressLike | undefined): number | null {
   const fd = s.live();
   const addrlen = to === undefined ? 0 : encodeAddress(to, toAddr, 'to');
-  const count = Math.min(msgs.length - start, MAX_BATCH);
-  return s.settle(native.sendmmsg(fd, msgs, start, count, addrlen ? toAddr : null, addrlen, 0), POLL_OUT, 'sendmmsg', to);
+  // Right after a call the full queue stopped short, the next one most likely meets
+  // EAGAIN: it offers one message, so finding that out costs no copy or lookup of the
+  // rest (it is still a prefix sent, and after an EAGAIN the full batch goes again).
+  const count = s.batchFilled ? 1 : Math.min(msgs.length - start, MAX_BATCH);
+  const addr = addrlen ? toAddr : null;
+  const rc = pack(msgs, start, count)
+    ? native.sendmmsgPacked(fd, packSlab, packLens, count, addr, addrlen, 0)
+    : native.sendmmsg(fd, msgs, start, count, addr, addrlen, 0);
+  s.batchFilled = rc >= 0 && rc < count;
+  return s.settle(rc, POLL_OUT, 'sendmmsg', to);
 }
 
 function messageSocket(c: SocketCore): void {

@@ -11,6 +11,7 @@ import { describeAddress, type AddressLike } from '../address.js';
 import { constants as C } from '../constants.js';
 import { ReceivedFds, closeHeld, type Held } from './rights.js';
 import { holdReserve, dropReserve } from './reserve.js';
+import { own, disown } from './owned.js';
 import type { Message } from './message.js';
 import type { Waiting } from './retry.js';
 
@@ -20,14 +21,41 @@ interface Holdings { fd: number; readiness: Readiness | null; reserve: boolean }
  * The live owner of each descriptor number in this environment. A raw close of a number
  * (streams close(n)) must close its owner instead, or the owner would later close whatever
  * new file reused the number; and a second owner of one number would close it twice.
+ * An entry is the owner itself until the end of the job that made it (as strong as a
+ * WeakRef's own keep-alive for that job would be), then a WeakRef to it: see settleYoung.
  */
-const owners = new Map<number, WeakRef<object>>();
+const owners = new Map<number, object>();
 
 /** The live object (a Socket) that owns `fd` in this environment, or undefined. */
 export function ownerOf(fd: number): object | undefined {
-  const o = owners.get(fd)?.deref();
+  const e = owners.get(fd);
+  if (e === undefined) return undefined;
+  const o = e instanceof WeakRef ? (e.deref() as object | undefined) : e;
   if (o === undefined) owners.delete(fd);
   return o;
+}
+
+/**
+ * Cores made in this job. Their weak bookkeeping — the reaper's registration and the
+ * WeakRef in `owners` — is made at the end of the job and only for those still open, so a
+ * socket opened and closed within one job (a connection accepted and answered at once, a
+ * probe) never pays for it. Until then `owners` holds the owner strongly, so nothing it
+ * owns can be garbage-collected unreaped.
+ */
+const young: SocketCore[] = [];
+let youngRoom = 1024;
+function settleYoung(): void {
+  for (let i = 0; i < young.length; i++) young[i]!.settleOwnership();
+  young.length = 0;
+  youngRoom = 1024;
+}
+
+/** A long synchronous run of short-lived sockets: the closed ones are dropped from `young`. */
+function compactYoung(): void {
+  let k = 0;
+  for (let i = 0; i < young.length; i++) if (young[i]!.fd >= 0) young[k++] = young[i]!;
+  young.length = k;
+  if (k * 2 > youngRoom) youngRoom *= 2;
 }
 
 /** Calls waiting for a descriptor slot (accept after EMFILE): told when a Socket frees one. */
@@ -44,12 +72,20 @@ function descriptorFreed(): void {
   for (const fn of [...freedListeners]) fn();
 }
 
+/** Sockets whose handed-out rights wait for reaper registration at the end of this job. */
+const toReap: SocketCore[] = [];
+function reapLater(): void {
+  for (let i = 0; i < toReap.length; i++) toReap[i]!.registerUnreaped();
+  toReap.length = 0;
+}
+
 /** Sockets garbage-collected unclosed still give their descriptor back. */
 const reaper = new FinalizationRegistry<Holdings>((h) => {
   h.readiness?.close();
   if (h.fd >= 0) {
-    if (owners.get(h.fd)?.deref() === undefined) owners.delete(h.fd);
-    native.own(h.fd, 0);
+    const e = owners.get(h.fd);
+    if (e instanceof WeakRef && e.deref() === undefined) owners.delete(h.fd);
+    disown(h.fd);
     native.close(h.fd);
   }
   if (h.reserve) dropReserve();
@@ -78,6 +114,8 @@ export class SocketCore {
    * the next receive of any kind hands them out first, so nothing read is lost.
    */
   readonly readAhead: Message[] = [];
+  /** The last sendmmsg stopped short (the queue filled): the next one tries a single message first (batch.ts). */
+  batchFilled = false;
   /** The Waiting of each readiness mask, made on first use (transfer.ts waitingFor); none for a socket that never waits. */
   waitings: (Waiting | undefined)[] | undefined = undefined;
 
@@ -97,9 +135,24 @@ export class SocketCore {
     this.type = type;
     this.protocol = protocol;
     this.held = { fd, readiness: null, reserve: false };
+    owners.set(fd, owner);
+    if (young.length >= youngRoom) compactYoung();
+    young.push(this);
+    if (young.length === 1) queueMicrotask(settleYoung);
+    own(fd);
+  }
+
+  /** This core's WeakRef in `owners` once settled: compared by identity on release, never dereferenced (no keep-alive). */
+  private ownerRef: WeakRef<object> | null = null;
+
+  /** @internal End of the job that made this core: reaped if its owner is collected unclosed, found by number weakly. */
+  settleOwnership(): void {
+    if (this.fd < 0 || this.ownerRef !== null) return;
+    const owner = owners.get(this.fd);
+    if (owner === undefined || owner instanceof WeakRef || (owner as { core?: unknown }).core !== this) return;
     reaper.register(owner, this.held, owner);
-    owners.set(fd, new WeakRef(owner));
-    native.own(fd, 1);
+    this.ownerRef = new WeakRef(owner);
+    owners.set(this.fd, this.ownerRef);
   }
 
   /** The fd, or throws ERR_XSOCK_CLOSED. */
@@ -132,14 +185,39 @@ export class SocketCore {
     throw systemError(rc, syscall, address === undefined ? undefined : describeAddress(address));
   }
 
-  /** Remembers the rights of a message handed out, to close them at the next receive. */
+  /**
+   * Remembers the rights of a message handed out, to close them at the next receive; and
+   * has them reaped by GC if the message is dropped while they are still held (registered
+   * at the end of this job, so rights the next receive closes first never are).
+   */
   keepUntaken(m: { fds: ReceivedFds; pidfd?: ReceivedFds | undefined }): void {
     const h = ReceivedFds.recordOf(m.fds);
-    if (h !== null) this.untaken.push(h);
+    if (h !== null) this.keep(h, m.fds);
     if (m.pidfd !== undefined) {
       const p = ReceivedFds.recordOf(m.pidfd);
-      if (p !== null) this.untaken.push(p);
+      if (p !== null) this.keep(p, m.pidfd);
     }
+  }
+
+  private keep(h: Held, list: ReceivedFds): void {
+    this.untaken.push(h);
+    this.unreaped.push(list);
+    if (!this.reapQueued) {
+      this.reapQueued = true;
+      toReap.push(this);
+      if (toReap.length === 1) queueMicrotask(reapLater);
+    }
+  }
+
+  /** Lists of rights handed out and not yet registered with their reaper (see keepUntaken). */
+  private readonly unreaped: ReceivedFds[] = [];
+  private reapQueued = false;
+
+  /** @internal Registers the lists still holding rights with their reaper (end of the job). */
+  registerUnreaped(): void {
+    this.reapQueued = false;
+    for (let i = 0; i < this.unreaped.length; i++) ReceivedFds.reapWhenDropped(this.unreaped[i]!);
+    this.unreaped.length = 0;
   }
 
   /**
@@ -150,6 +228,7 @@ export class SocketCore {
     if (this.untaken.length === 0) return;
     for (let i = 0; i < this.untaken.length; i++) closeHeld(this.untaken[i]!);
     this.untaken.length = 0;
+    this.unreaped.length = 0; // closed: nothing left for a reaper
   }
 
   /** Keeps the environment's spare descriptor while this (listening) socket lives: accept sheds on EMFILE. */
@@ -165,17 +244,20 @@ export class SocketCore {
     if (fd < 0) return -1;
     // What the socket still holds for its next reader goes with it.
     this.releaseUntaken();
-    for (const m of this.readAhead.splice(0)) {
-      m.fds.close();
-      m.pidfd?.close();
+    if (this.readAhead.length > 0) {
+      for (const m of this.readAhead.splice(0)) {
+        m.fds.close();
+        m.pidfd?.close();
+      }
     }
     this.held.readiness?.close();
     this.held.readiness = null;
     this.held.fd = -1;
     this.fd = -1;
-    reaper.unregister(owner);
-    if (owners.get(fd)?.deref() === owner) owners.delete(fd);
-    native.own(fd, 0);
+    const e = owners.get(fd);
+    if (this.ownerRef !== null) reaper.unregister(owner);
+    if (e === owner || (e !== undefined && e === this.ownerRef)) owners.delete(fd);
+    disown(fd);
     if (this.held.reserve) {
       this.held.reserve = false;
       dropReserve();

@@ -21,7 +21,7 @@ import { ReceivedFds } from './rights.js';
 import type { SocketCore } from './core.js';
 import { bytesOf, flagsArg, inputBit, waitingFor } from './transfer.js';
 import { attemptOrRetry } from './retry.js';
-import { receivedMessage } from './received.js';
+import { receivedMessage, reapable } from './received.js';
 
 /** What sendmsg sends. */
 export interface OutgoingMessage {
@@ -90,7 +90,8 @@ const recvData = Buffer.allocUnsafe(DEFAULT_SIZE);
 
 /** A validated sendmsg, encoded again on each attempt because the scratch is shared. */
 interface SendPlan {
-  iov: Uint8Array[];
+  /** One view, or the gather list (the shim takes either). */
+  iov: Uint8Array | Uint8Array[];
   bytes: number;
   to?: AddressLike | undefined;
   fds?: readonly number[] | undefined;
@@ -102,7 +103,8 @@ function planSend(s: SocketCore, msg: OutgoingMessage): SendPlan {
   if (msg === null || typeof msg !== 'object') throw argType('msg', 'an object { data, to?, fds?, credentials?, flags? }', msg);
   const iov = iovOf(msg.data);
   let bytes = 0;
-  for (const b of iov) bytes += b.byteLength;
+  if (iov instanceof Uint8Array) bytes = iov.byteLength;
+  else for (const b of iov) bytes += b.byteLength;
   const flags = flagsArg(msg.flags);
   const fds = msg.fds === undefined ? undefined : fdsArg(msg.fds);
   const credentials = msg.credentials === undefined ? undefined : credentialsArg(msg.credentials);
@@ -118,7 +120,7 @@ function planSend(s: SocketCore, msg: OutgoingMessage): SendPlan {
   return { iov, bytes, to: msg.to, fds, credentials, flags };
 }
 
-function iovOf(data: unknown): Uint8Array[] {
+function iovOf(data: unknown): Uint8Array | Uint8Array[] {
   if (Array.isArray(data)) {
     if (data.length > MAX_IOV) throw new XsockError('ERR_XSOCK_OUT_OF_RANGE', `The "data" argument may gather at most ${MAX_IOV} buffers; received ${data.length}`);
     return data.map((b, i) => {
@@ -126,7 +128,7 @@ function iovOf(data: unknown): Uint8Array[] {
       return b;
     });
   }
-  return [bytesOf(data, 'data')];
+  return bytesOf(data, 'data');
 }
 
 function fdsArg(fds: unknown): readonly number[] {
@@ -134,7 +136,11 @@ function fdsArg(fds: unknown): readonly number[] {
   if (fds.length > MAX_FDS_PER_MESSAGE) {
     throw new XsockError('ERR_XSOCK_OUT_OF_RANGE', `The "fds" argument may hold at most ${MAX_FDS_PER_MESSAGE} descriptors per message (SCM_MAX_FD); received ${fds.length}`);
   }
-  for (let i = 0; i < fds.length; i++) intArg(`fds[${i}]`, fds[i], 0, 0x7fffffff);
+  for (let i = 0; i < fds.length; i++) {
+    const fd: unknown = fds[i];
+    // The argument's name is built only for the error: a valid list costs no string.
+    if (!(typeof fd === 'number' && Number.isInteger(fd) && fd >= 0 && fd <= 0x7fffffff)) intArg(`fds[${i}]`, fd, 0, 0x7fffffff);
+  }
   return fds as number[];
 }
 
@@ -205,7 +211,7 @@ function recvOnce(s: SocketCore, p: RecvPlan): Message | null {
   if (s.readAhead.length > 0 && (p.flags & (C.MSG_OOB | C.MSG_ERRQUEUE)) === 0) return fromReadAhead(s, p);
   s.releaseUntaken();
   const own = p.buffers === undefined && p.size > recvData.length ? Buffer.allocUnsafe(p.size) : null;
-  const iov = p.buffers ?? (own ? [own] : dataIov(p.size));
+  const iov = p.buffers ?? own ?? dataIov(p.size);
   // An empty record reads as 0 bytes, exactly like end-of-file: see recordProbe.
   const probe = isUnixSeqpacket(s) && (p.flags & C.MSG_OOB) === 0 ? recordProbe(fd) : null;
   if (probe === 'empty') {
@@ -240,6 +246,7 @@ function recvOnce(s: SocketCore, p: RecvPlan): Message | null {
     delete m.credentials; // SO_PASSCRED attaches the kernel's "none" even to a stream's EOF read
   }
   if (!m.eof) s.keepUntaken(m);
+  else reapable(m);
   return m;
 }
 
@@ -273,11 +280,14 @@ function recordProbe(fd: number): 'empty' | { hungUp: boolean; borrowed: boolean
   const rev = native.pollNow(fd, C.POLLIN | C.POLLRDHUP | C.POLLHUP);
   const hungUp = (rev & (C.POLLRDHUP | C.POLLHUP)) !== 0;
   if (!hungUp && (rev & C.POLLIN) === 0) return 'empty';
-  if (!hungUp) return { hungUp, borrowed: false, restore: noop };
+  if (!hungUp) return RECORD_QUEUED;
   return { hungUp, ...borrowCredentials(fd) };
 }
 
 function noop(): void { /* nothing borrowed */ }
+
+/** The probe's usual answer (a record queued, the peer still there): one shared object, none made per read. */
+const RECORD_QUEUED = Object.freeze({ hungUp: false, borrowed: false, restore: noop });
 
 const intBuf = Buffer.alloc(4);
 function passcred(fd: number): boolean {
@@ -317,10 +327,10 @@ function copyOut(n: number): Buffer {
 }
 
 /** Views of the shared scratch, remembered for the last size asked (callers repeat sizes). */
-let dataView = [recvData];
+let dataView = recvData;
 let controlCache = recvControl;
-function dataIov(size: number): Buffer[] {
-  if (dataView[0]!.length !== size) dataView = [recvData.subarray(0, size)];
+function dataIov(size: number): Buffer {
+  if (dataView.length !== size) dataView = recvData.subarray(0, size);
   return dataView;
 }
 function controlView(size: number): Buffer {

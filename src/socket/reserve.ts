@@ -10,6 +10,7 @@
  */
 import { openSync } from 'node:fs';
 import { native } from '../binding.js';
+import { own, disown } from './owned.js';
 import { constants as C } from '../constants.js';
 
 let spare = -1;
@@ -19,7 +20,7 @@ function reopen(): void {
   if (spare >= 0) return;
   try {
     spare = openSync('/dev/null', 'r');
-    native.own(spare, 1);
+    own(spare);
   } catch {
     spare = -1; // no slot free now; the next shed tries again
   }
@@ -35,7 +36,7 @@ export function holdReserve(): void {
 export function dropReserve(): void {
   if (holders === 0) return;
   if (--holders > 0 || spare < 0) return;
-  native.own(spare, 0);
+  disown(spare);
   native.close(spare);
   spare = -1;
 }
@@ -50,7 +51,7 @@ export function shed(listener: number, addr: Buffer, max: number): { shed: numbe
   let drained = false;
   while (n < max) {
     if (spare < 0) break; // no spare to give up: the caller backs off instead
-    native.own(spare, 0);
+    disown(spare);
     native.close(spare);
     spare = -1;
     const fd = native.accept(listener, addr);

@@ -7,6 +7,7 @@
  * is reaped when garbage-collected (close(2) on each fd still held).
  */
 import { native } from '../binding.js';
+import { own, disown } from './owned.js';
 
 /** The descriptors one ReceivedFds still owns: shared with the reaper, emptied when closed or taken. */
 export interface Held { fds: number[] }
@@ -17,15 +18,20 @@ const disposeSymbol: typeof Symbol.dispose = (Symbol as { dispose?: typeof Symbo
 /** close(2) on every descriptor `h` still holds; idempotent (a record is emptied first). */
 export function closeHeld(h: Held): void {
   const fds = h.fds;
-  h.fds = [];
-  for (const fd of fds) {
+  if (fds.length === 0) return; // closed or taken already
+  h.fds = NONE;
+  for (let i = 0; i < fds.length; i++) {
+    const fd = fds[i]!;
     if (fd < 0) continue;
-    native.own(fd, 0);
+    disown(fd);
     native.close(fd);
   }
 }
 
 const reaper = new FinalizationRegistry<Held>(closeHeld);
+
+/** The emptied record's list (never written: records are only ever replaced, not pushed to). */
+const NONE: number[] = Object.freeze([]) as unknown as number[];
 
 /**
  * The descriptors of one received message: an Array of fd numbers (index, length and
@@ -41,15 +47,32 @@ export class ReceivedFds extends Array<number> {
 
   /** @internal Takes ownership of `fds` (already installed in this process) and of the array itself. */
   static adopt(fds: number[]): ReceivedFds {
+    const r = ReceivedFds.adoptUnreaped(fds);
+    ReceivedFds.reapWhenDropped(r);
+    return r;
+  }
+
+  /**
+   * @internal adopt() without the garbage-collection reaping yet: the receiving socket
+   * holds the list strongly and calls reapWhenDropped before anything can drop it (at the
+   * end of the current job at the latest), unless its next receive has closed it first —
+   * which a busy reader's does, so it never pays for a registration per message.
+   */
+  static adoptUnreaped(fds: number[]): ReceivedFds {
     const r = new ReceivedFds();
     for (let i = 0; i < fds.length; i++) r.push(fds[i]!);
     if (fds.length > 0) {
       // Recorded with the environment, so a terminated worker's teardown closes them too.
-      for (const fd of fds) native.own(fd, 1);
+      for (let i = 0; i < fds.length; i++) own(fds[i]!);
       r.#held = { fds };
-      reaper.register(r, r.#held);
     }
     return r;
+  }
+
+  /** @internal Closes what `r` still holds once `r` is garbage-collected (nothing when it holds none). */
+  static reapWhenDropped(r: ReceivedFds): void {
+    const h = r.#held;
+    if (h !== null && h.fds.length > 0) reaper.register(r, h);
   }
 
   /** @internal A list that records how many fds arrived but holds none (closed peeks). */
@@ -81,8 +104,9 @@ export class ReceivedFds extends Array<number> {
     this.#held = null;
     // Left registered on purpose: unregister costs more than the emptied record's no-op reaping.
     const fds = h.fds;
-    h.fds = [];
-    for (const fd of fds) native.own(fd, 0);
+    if (fds.length === 0) return []; // closed already (a later receive): the caller's own array
+    h.fds = NONE;
+    for (let i = 0; i < fds.length; i++) disown(fds[i]!);
     return fds;
   }
 

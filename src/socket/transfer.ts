@@ -7,10 +7,11 @@ import { native } from '../binding.js';
 import { constants as C } from '../constants.js';
 import { argType, intArg } from '../errors.js';
 import { POLL_IN, POLL_OUT, POLL_PRI, scratch, type WaitOptions } from '../readiness.js';
-import { encodeAddress, decodeAddress, ADDR_BUF_SIZE, type AddressLike, type SockAddr } from '../address.js';
+import { encodeAddress, ADDR_BUF_SIZE, type AddressLike, type SockAddr } from '../address.js';
 import type { SocketCore } from './core.js';
 import { attemptOrRetry, datagramOutputPace, type Waiting } from './retry.js';
 import { rejectQueuedError } from './errqueue-wake.js';
+import { AddressMemo } from './address-memo.js';
 
 /**
  * What recvfrom resolves to.
@@ -21,6 +22,7 @@ export interface Datagram { data: Buffer; from: SockAddr }
 
 const toAddr = Buffer.alloc(ADDR_BUF_SIZE);
 const fromAddr = Buffer.alloc(ADDR_BUF_SIZE);
+const senders = new AddressMemo();
 const DEFAULT_SIZE = 65536;
 
 /** string -> UTF-8 bytes; anything else but bytes is refused. */
@@ -125,7 +127,7 @@ export function recvInto(c: SocketCore, buf: unknown, flags: unknown, opts?: Wai
 export function tryRecv(c: SocketCore, size: unknown, flags: unknown): Buffer | null {
   const buf = Buffer.allocUnsafe(sizeArg(size));
   const n = tryRecvInto(c, buf, flags);
-  return n === null ? null : buf.subarray(0, Math.min(n, buf.length));
+  return n === null ? null : n >= buf.length ? buf : buf.subarray(0, n);
 }
 
 export async function recv(c: SocketCore, size: unknown, flags: unknown, opts?: WaitOptions): Promise<Buffer> {
@@ -159,7 +161,7 @@ function recvfromOnce(c: SocketCore, size: number, f: number): Datagram | null {
   }
   const n = c.settle(native.recvfrom(c.live(), buf, 0, size, f, fromAddr), inputBit(f), 'recvfrom');
   if (n === null) return null;
-  return { data: buf.subarray(0, Math.min(n, size)), from: decodeAddress(fromAddr, scratch[0]!) };
+  return { data: n >= size ? buf : buf.subarray(0, n), from: senders.decode(fromAddr, 0, Math.min(scratch[0]!, fromAddr.length)) };
 }
 
 export function tryRecvfrom(c: SocketCore, size: unknown, flags: unknown): Datagram | null {
