@@ -187,9 +187,15 @@ function connectOutcome(c: SocketCore, pollFirst: boolean): boolean {
   if (pollFirst && !(native.pollNow(fd, done) & done)) return notYet(c);
   const err = intOption(fd, C.SOL_SOCKET, C.SO_ERROR, 0);
   const where = c.connecting ?? undefined;
-  if (err === 0 && native.getpeername(fd, addrBuf) < 0) return notYet(c); // spurious wake-up
+  // poll(2) said the attempt is over (a socket still connecting is neither writable nor
+  // hung up), so no peer and no error is not a spurious wake-up: the attempt failed and an
+  // earlier call (recv, send, getsockopt SO_ERROR) took its error. "Not yet" would send the
+  // caller back to a wait the kernel answers "writable" at once, for ever, without a turn
+  // of the event loop; the kernel's own word is ENOTCONN.
+  const peer = err === 0 ? native.getpeername(fd, addrBuf) : 0;
   c.connecting = null;
   if (err !== 0) throw explainDomainError(systemError(-err, 'connect', where), c.domain);
+  if (peer < 0) throw systemError(peer, 'connect', where);
   return true;
 }
 
