@@ -14,6 +14,13 @@
  *    of room in a pipe);
  *  - accept(2) fails with EMFILE/ENFILE while a connection is queued (no readiness will
  *    announce that a descriptor was freed elsewhere).
+ *
+ * And one backstop: a call whose attempts keep coming back empty although its waits end at
+ * once (a condition the attempt misreads as "not yet" while the kernel reports the
+ * descriptor ready — connect after another call took its error was one) would otherwise
+ * loop in microtasks and starve every timer, its own timeout included. Past
+ * `EMPTY_ROUNDS` rounds each further wait is preceded by a 1 ms pause: such a bug costs a
+ * slow poll, never a frozen process.
  */
 import { systemError } from '../errors.js';
 import type { WaitOptions } from '../readiness.js';
@@ -37,6 +44,8 @@ export const spliceRoomPace: Pace = (round) => Math.min(2 ** round, 16);
 export const descriptorPace: Pace = (round) => Math.min(2 ** round, 100);
 /** Urgent pointer seen, byte not yet: 1 ms. */
 export const urgentPointerPace: Pace = (round) => (round === 0 ? 0 : 1);
+/** Rounds after which every further wait of one call is paced (the backstop above). */
+export const EMPTY_ROUNDS = 64;
 
 /** How a call waits between attempts. */
 export interface Waiting {
@@ -74,7 +83,7 @@ async function loop<T>(attempt: () => T | null, how: Waiting, opts: WaitOptions 
       if (r !== null) return r;
     }
     how.empty?.(woke, what ?? 'wait');
-    const pause = how.pace?.(round) ?? 0;
+    const pause = Math.max(how.pace?.(round) ?? 0, round >= EMPTY_ROUNDS ? 1 : 0);
     if (pause > 0) await sleep(pause, remaining(deadline, opts, what));
     const bits = await how.wait(remaining(deadline, opts, what), round);
     woke = typeof bits === 'number' ? bits : 0;
