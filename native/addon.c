@@ -106,6 +106,40 @@ napi_value xs_num(napi_env env, int64_t v) {
   return r;
 }
 
+/* Zeroed memory for a per-environment holder of libuv handles, and the environment's loop
+ * (NULL, *err = -errno, when either cannot be had). */
+void *xs_loop_calloc(napi_env env, size_t size, uv_loop_t **loop, int *err) {
+  if (napi_get_uv_event_loop(env, loop) != napi_ok) {
+    *err = -EINVAL;
+    return NULL;
+  }
+  void *p = calloc(1, size);
+  if (p == NULL) *err = -ENOMEM;
+  return p;
+}
+
+/* Calls the referenced function from a libuv callback through napi_make_callback (with
+ * `arg` when argc is 1), so async hooks see a callback scope and the microtask and nextTick
+ * queues are drained after it, as after Node's own I/O. An exception goes to Node's
+ * uncaught-exception machinery exactly like one from core I/O, never takes the loop down
+ * from C. */
+void xs_make_callback(napi_env env, napi_async_context ctx, napi_ref fn_ref, size_t argc, int32_t arg) {
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+  napi_value fn, recv, argv[1], result;
+  if (napi_get_reference_value(env, fn_ref, &fn) == napi_ok && fn != NULL &&
+      napi_get_global(env, &recv) == napi_ok &&
+      (argc == 0 || napi_create_int32(env, arg, &argv[0]) == napi_ok) &&
+      napi_make_callback(env, ctx, recv, fn, argc, argv, &result) != napi_ok) {
+    bool pending = false;
+    napi_value err;
+    if (napi_is_exception_pending(env, &pending) == napi_ok && pending &&
+        napi_get_and_clear_last_exception(env, &err) == napi_ok)
+      napi_fatal_exception(env, err);
+  }
+  napi_close_handle_scope(env, scope);
+}
+
 napi_value xs_undefined(napi_env env) {
   napi_value r = NULL;
   napi_get_undefined(env, &r);

@@ -176,6 +176,22 @@ static void mmsg_free(mmsg_stack *stk, struct mmsghdr *hs) {
   if (hs != stk->hs) free(hs);
 }
 
+/* The one sendmmsg(2) of both batch forms: message i is iov[i], every one to `name`. Frees
+ * the arrays. */
+static int64_t send_views(int fd, mmsg_stack *stk, struct mmsghdr *hs, struct iovec *iov,
+                          unsigned int count, void *name, size_t namelen, int flags) {
+  for (unsigned int i = 0; i < count; i++) {
+    hs[i] = (struct mmsghdr){
+      .msg_hdr = { .msg_name = name, .msg_namelen = (socklen_t)namelen,
+                   .msg_iov = &iov[i], .msg_iovlen = 1 },
+    };
+  }
+  int r = XS_RETRY(sendmmsg(fd, hs, count, flags | MSG_NOSIGNAL | MSG_DONTWAIT));
+  int64_t res = XS_RESULT(r);
+  mmsg_free(stk, hs);
+  return res;
+}
+
 /* sendmmsg(2) */
 static napi_value js_sendmmsg(napi_env env, napi_callback_info info) {
   napi_value a[7];
@@ -205,16 +221,7 @@ static napi_value js_sendmmsg(napi_env env, napi_callback_info info) {
     mmsg_free(&stk, hs);
     return NULL;
   }
-  for (int64_t i = 0; i < count; i++) {
-    hs[i] = (struct mmsghdr){
-      .msg_hdr = { .msg_name = name, .msg_namelen = (socklen_t)namelen,
-                   .msg_iov = &iov[i], .msg_iovlen = 1 },
-    };
-  }
-  int r = XS_RETRY(sendmmsg(fd, hs, (unsigned int)count, flags | MSG_NOSIGNAL | MSG_DONTWAIT));
-  int64_t res = XS_RESULT(r);
-  mmsg_free(&stk, hs);
-  return xs_num(env, res);
+  return xs_num(env, send_views(fd, &stk, hs, iov, (unsigned int)count, name, namelen, flags));
 }
 
 /* sendmmsg(2) of messages packed back to back in one view: message i is the lens[i] bytes
@@ -263,15 +270,8 @@ static napi_value js_sendmmsg_packed(napi_env env, napi_callback_info info) {
     iov[i].iov_base = data.data ? data.data + off : NULL;
     iov[i].iov_len = (size_t)lens[i];
     off += (size_t)lens[i];
-    hs[i] = (struct mmsghdr){
-      .msg_hdr = { .msg_name = name, .msg_namelen = (socklen_t)namelen,
-                   .msg_iov = &iov[i], .msg_iovlen = 1 },
-    };
   }
-  int r = XS_RETRY(sendmmsg(fd, hs, (unsigned int)count, flags | MSG_NOSIGNAL | MSG_DONTWAIT));
-  int64_t res = XS_RESULT(r);
-  mmsg_free(&stk, hs);
-  return xs_num(env, res);
+  return xs_num(env, send_views(fd, &stk, hs, iov, (unsigned int)count, name, namelen, flags));
 }
 
 /* recvmmsg(2) */

@@ -30,20 +30,7 @@ static void on_signal(uv_signal_t *h, int signum) {
   xs_sigurg *u = h->data;
   napi_env env = u->env;
   if (u->fn == NULL) return;
-  napi_handle_scope scope;
-  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
-  napi_value fn, recv, result;
-  if (napi_get_reference_value(env, u->fn, &fn) == napi_ok && fn != NULL &&
-      napi_get_global(env, &recv) == napi_ok &&
-      napi_make_callback(env, u->ctx, recv, fn, 0, NULL, &result) != napi_ok) {
-    bool pending = false;
-    napi_value err;
-    /* As for readiness callbacks: Node's uncaught-exception path, not a crash from C. */
-    if (napi_is_exception_pending(env, &pending) == napi_ok && pending &&
-        napi_get_and_clear_last_exception(env, &err) == napi_ok)
-      napi_fatal_exception(env, err);
-  }
-  napi_close_handle_scope(env, scope);
+  xs_make_callback(env, u->ctx, u->fn, 0, 0);
 }
 
 static void on_close(uv_handle_t *h) {
@@ -71,15 +58,8 @@ static void teardown(napi_async_cleanup_hook_handle handle, void *arg) {
 static xs_sigurg *sigurg_of(napi_env env, xs_state *st, int *err) {
   if (st->sigurg) return st->sigurg;
   uv_loop_t *loop;
-  if (napi_get_uv_event_loop(env, &loop) != napi_ok) {
-    *err = -EINVAL;
-    return NULL;
-  }
-  xs_sigurg *u = calloc(1, sizeof *u);
-  if (u == NULL) {
-    *err = -ENOMEM;
-    return NULL;
-  }
+  xs_sigurg *u = xs_loop_calloc(env, sizeof *u, &loop, err);
+  if (u == NULL) return NULL;
   napi_value name;
   if (napi_create_string_utf8(env, "xsock:sigurg", NAPI_AUTO_LENGTH, &name) != napi_ok ||
       napi_async_init(env, NULL, name, &u->ctx) != napi_ok) {

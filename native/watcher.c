@@ -53,24 +53,9 @@ static void on_poll(uv_poll_t *h, int status, int events) {
     st->events[2 * i] = (int32_t)evs[i].data.u32;
     st->events[2 * i + 1] = js_bits(evs[i].events);
   }
-  napi_handle_scope scope;
-  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
-  napi_value fn, recv, argv[1], result;
-  if (napi_get_reference_value(env, st->dispatch, &fn) == napi_ok && fn != NULL &&
-      napi_get_global(env, &recv) == napi_ok && napi_create_int32(env, n, &argv[0]) == napi_ok) {
-    /* make_callback (not call_function) so async hooks see a proper callback scope and the
-     * microtask and nextTick queues are drained after every batch, as for Node's own I/O. */
-    if (napi_make_callback(env, st->async_ctx, recv, fn, 1, argv, &result) != napi_ok) {
-      bool pending = false;
-      napi_value err;
-      /* A throwing dispatch must not take the loop down from C; hand it to Node's
-       * uncaught-exception machinery exactly like an exception from core I/O. */
-      if (napi_is_exception_pending(env, &pending) == napi_ok && pending &&
-          napi_get_and_clear_last_exception(env, &err) == napi_ok)
-        napi_fatal_exception(env, err);
-    }
-  }
-  napi_close_handle_scope(env, scope);
+  /* make_callback (not call_function) so async hooks see a proper callback scope and the
+   * microtask and nextTick queues are drained after every batch, as for Node's own I/O. */
+  xs_make_callback(env, st->async_ctx, st->dispatch, 1, n);
 }
 
 /* The environment's epoll instance and its uv_poll handle, made by init() (unref'd: only
@@ -78,15 +63,8 @@ static void on_poll(uv_poll_t *h, int status, int events) {
 xs_poller *xs_poller_of(napi_env env, xs_state *st, int *err) {
   if (st->poller) return st->poller;
   uv_loop_t *loop;
-  if (napi_get_uv_event_loop(env, &loop) != napi_ok) {
-    *err = -EINVAL;
-    return NULL;
-  }
-  xs_poller *p = calloc(1, sizeof *p);
-  if (p == NULL) {
-    *err = -ENOMEM;
-    return NULL;
-  }
+  xs_poller *p = xs_loop_calloc(env, sizeof *p, &loop, err);
+  if (p == NULL) return NULL;
   p->epfd = epoll_create1(EPOLL_CLOEXEC);
   if (p->epfd < 0) {
     *err = -errno;

@@ -87,6 +87,8 @@ bool xs_bytes_arg(napi_env env, napi_value v, const char *name, bool nullable, x
 bool xs_range_ok(int64_t off, int64_t len, size_t total);
 napi_value xs_num(napi_env env, int64_t v);
 napi_value xs_undefined(napi_env env);
+void *xs_loop_calloc(napi_env env, size_t size, uv_loop_t **loop, int *err);
+void xs_make_callback(napi_env env, napi_async_context ctx, napi_ref fn_ref, size_t argc, int32_t arg);
 
 /* ---- registration: each source file defines its own exports ---- */
 napi_status xs_register_errno(napi_env env, napi_value exports);
