@@ -45,15 +45,7 @@
 #define SIOCOUTQ TIOCOUTQ
 #endif
 
-static napi_status put(napi_env env, napi_value obj, const char *name, int64_t value) {
-  napi_value v;
-  napi_status s = napi_create_int64(env, value, &v);
-  return s == napi_ok ? napi_set_named_property(env, obj, name, v) : s;
-}
-
-#define CV(name, value) \
-  do { if ((s = put(env, obj, name, (int64_t)(value))) != napi_ok) return s; } while (0)
-#define C(name) CV(#name, name)
+#include "constant-table.h"
 
 static napi_status fill(napi_env env, napi_value obj) {
   napi_status s;

@@ -33,15 +33,7 @@
 #define MPTCP_TCPINFO 2
 #endif
 
-static napi_status put(napi_env env, napi_value obj, const char *name, int64_t value) {
-  napi_value v;
-  napi_status s = napi_create_int64(env, value, &v);
-  return s == napi_ok ? napi_set_named_property(env, obj, name, v) : s;
-}
-
-#define CV(name, value) \
-  do { if ((s = put(env, obj, name, (int64_t)(value))) != napi_ok) return s; } while (0)
-#define C(name) CV(#name, name)
+#include "constant-table.h"
 
 napi_status xs_domain_constants(napi_env env, napi_value obj) {
   napi_status s;
