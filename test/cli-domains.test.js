@@ -1,38 +1,20 @@
 // The command's raw IP, packet, netlink and vsock addresses, run as a black box inside a
 // network namespace this file makes: what the kernel delivers is checked against what
 // was sent and against the library's own decoders.
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { checkFdsAtEnd, tempDir, need } from './helpers.js';
+import { checkFdsAtEnd, tempDir, ip, netnsFixture } from './helpers.js';
 import { xsock } from './cli-helpers.js';
 import { decodeRouteEvents, buildEcho, parseIcmp, socket, constants as C } from '../dist/index.js';
 
 checkFdsAtEnd();
 const dir = tempDir();
-const tag = `${process.pid % 100000}`;
-const NS = `xsc${tag}`;
-const VETH = [`xca${tag}`, `xcb${tag}`];
-const skip = process.getuid?.() !== 0 ? 'network namespaces need root'
-  : need('ip') ? 'ip is not installed (apt-get install iproute2)' : false;
-
-function ip(...args) {
-  const r = spawnSync('timeout', ['10', 'ip', ...args], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`ip ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
-let made = false;
-after(() => { if (made) spawnSync('timeout', ['10', 'ip', 'netns', 'del', NS]); });
-function setUp() {
-  if (made) return;
-  made = true;
-  ip('netns', 'add', NS);
-  ip('-n', NS, 'link', 'set', 'lo', 'up');
-  ip('-n', NS, 'link', 'add', VETH[0], 'type', 'veth', 'peer', 'name', VETH[1]);
-  for (const v of VETH) ip('-n', NS, 'link', 'set', v, 'up');
-}
+const ns = netnsFixture('xc');
+const { tag, skip, setUp } = ns;
+const NS = ns.name;
+const VETH = ns.veth;
 
 test('bad domain addresses are usage errors (exit 2) that name the fault', async () => {
   const cases = [

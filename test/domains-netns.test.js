@@ -7,37 +7,22 @@ import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { checkFdsAtEnd, tempDir, startPeer, need, within } from './helpers.js';
+import { checkFdsAtEnd, tempDir, startPeer, need, within, ip, netnsFixture } from './helpers.js';
 
 checkFdsAtEnd();
 const dir = tempDir();
 const dist = fileURLToPath(new URL('../dist/index.js', import.meta.url));
-const tag = `${process.pid % 100000}`;
-const NS = `xsd${tag}`;
-const VETH = [`xda${tag}`, `xdb${tag}`];
-
-const skip = process.getuid?.() !== 0 ? 'network namespaces need root'
-  : need('ip') ? 'ip is not installed (apt-get install iproute2)' : false;
+const ns = netnsFixture('xd', { addr: '10.251.0.1/30' });
+const { tag, skip, setUp } = ns;
+const NS = ns.name;
+const VETH = ns.veth;
 
 function run(cmd, args, { ok = true } = {}) {
   const r = spawnSync('timeout', ['10', cmd, ...args], { encoding: 'utf8' });
   if (ok && r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr}`);
   return r;
 }
-const ip = (...args) => run('ip', args).stdout;
 const inNs = (cmd, ...args) => run('ip', ['netns', 'exec', NS, cmd, ...args]);
-
-let made = false;
-after(() => { if (made) spawnSync('timeout', ['10', 'ip', 'netns', 'del', NS]); });
-function setUp() {
-  if (made) return;
-  made = true;
-  ip('netns', 'add', NS);
-  ip('-n', NS, 'link', 'set', 'lo', 'up');
-  ip('-n', NS, 'link', 'add', VETH[0], 'type', 'veth', 'peer', 'name', VETH[1]);
-  for (const v of VETH) ip('-n', NS, 'link', 'set', v, 'up');
-  ip('-n', NS, 'addr', 'add', '10.251.0.1/30', 'dev', VETH[0]);
-}
 
 /** Runs an ES module in the namespace; `dist` is the package. */
 function script(name, code) {

@@ -60,6 +60,40 @@ export function need(cmd) {
   return have(cmd) ? false : `${cmd} is not installed (apt-get install ${cmd === 'systemd-socket-activate' ? 'systemd' : cmd})`;
 }
 
+/** `ip ARGS...` (bounded by `timeout`), its stdout; throws with ip's stderr on failure. */
+export function ip(...args) {
+  const r = spawnSync('timeout', ['10', 'ip', ...args], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`ip ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+/**
+ * A network namespace for one test file, named `<prefix>ns<pid>`, made on first setUp() with
+ * lo up and a veth pair `<prefix>a<pid>`/`<prefix>b<pid>` up inside it (`addr` on the first
+ * end when given); deleted at file end. `skip` says why it cannot be made here.
+ */
+export function netnsFixture(prefix, { addr } = {}) {
+  const tag = `${process.pid % 100000}`;
+  const name = `${prefix}ns${tag}`;
+  const veth = [`${prefix}a${tag}`, `${prefix}b${tag}`];
+  const skip = process.getuid?.() !== 0 ? 'network namespaces need root'
+    : need('ip') ? 'ip is not installed (apt-get install iproute2)' : false;
+  let made = false;
+  after(() => { if (made) spawnSync('timeout', ['10', 'ip', 'netns', 'del', name]); });
+  return {
+    name, veth, tag, skip,
+    setUp() {
+      if (made) return;
+      made = true;
+      ip('netns', 'add', name);
+      ip('-n', name, 'link', 'set', 'lo', 'up');
+      ip('-n', name, 'link', 'add', veth[0], 'type', 'veth', 'peer', 'name', veth[1]);
+      for (const v of veth) ip('-n', name, 'link', 'set', v, 'up');
+      if (addr) ip('-n', name, 'addr', 'add', addr, 'dev', veth[0]);
+    },
+  };
+}
+
 /**
  * Starts a peer (wrapped in `timeout`), resolves when it prints READY (or immediately if
  * ready is false). Lines after READY are collected in .lines; the process is killed at
