@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { socket, socketpair, constants as C, toDuplex } from '../../dist/index.js';
 import * as xti from '../../dist/xti/index.js';
 import { pipe, close as sclose, ioctl, I_SENDFD, I_RECVFD, openThroughHelper, stopHelper } from '../../dist/streams/index.js';
-import { part, fdTable, fdCount, settle, sleep, within } from './lib.js';
+import { part, fdTable, fdCount, settle, sleep, within, inWatchedChild } from './lib.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'xs-soak-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
@@ -198,21 +198,10 @@ async function workerPath(ctx) {
 async function recverrPath(ctx) {
   if (!ctx.check('leaks.recverr-busy')) return;
   ctx.doing('pending recv on a UDP socket with a queued IP_RECVERR error (child process)');
-  const c = spawn(process.execPath, [fileURLToPath(new URL('./leaks-recverr.js', import.meta.url))], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  c.stdout.setEncoding('utf8').on('data', (d) => { out += d; });
-  const killer = setTimeout(() => c.kill('SIGKILL'), 8000);
-  const [code, sig] = await new Promise((r) => c.on('close', (co, si) => r([co, si])));
-  clearTimeout(killer);
-  for (const line of out.split('\n')) if (line.startsWith('{')) ctx.fail(JSON.parse(line));
+  await inWatchedChild(ctx, fileURLToPath(new URL('./leaks-recverr.js', import.meta.url)), [], {
+    check: 'leaks.recverr-busy', fn: 'recv', arg: 'UDP + IP_RECVERR + queued ICMP error, { timeout: 300 }', froze: 'the timeout never fired',
+  });
   ctx.tally.operations += 3;
-  if (sig === 'SIGKILL') {
-    ctx.tally.hangs++;
-    ctx.fail({ check: 'leaks.recverr-busy', fn: 'recv', arg: 'UDP + IP_RECVERR + queued ICMP error, { timeout: 300 }', what: 'the event loop froze (killed after 8 s; the timeout never fired)' });
-  } else if (code !== 0) {
-    ctx.tally.crashes++;
-    ctx.fail({ check: 'leaks.recverr-busy', fn: 'recv', what: `the process died: ${code ?? sig}` });
-  }
 }
 
 /** EMFILE in a child whose soft limit is 96 descriptors. */

@@ -66,6 +66,28 @@ export function describeLink(link) {
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Runs `script` (with `args`) in a child of its own, so a loop that freezes there can be
+ * killed (after 8 s) and counted as a hang; its JSON failure lines become ctx failures and
+ * a crash is counted. `check` and `fn` name the failure records.
+ */
+export async function inWatchedChild(ctx, script, args, { check, fn, arg: what, froze }) {
+  const c = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  c.stdout.setEncoding('utf8').on('data', (d) => { out += d; });
+  const killer = setTimeout(() => c.kill('SIGKILL'), 8000);
+  const [code, sig] = await new Promise((r) => c.on('close', (co, si) => r([co, si])));
+  clearTimeout(killer);
+  for (const line of out.split('\n')) if (line.startsWith('{')) ctx.fail(JSON.parse(line));
+  if (sig === 'SIGKILL') {
+    ctx.tally.hangs++;
+    ctx.fail({ check, fn, ...(what === undefined ? {} : { arg: what }), what: `the event loop froze (killed after 8 s; ${froze})` });
+  } else if (code !== 0) {
+    ctx.tally.crashes++;
+    ctx.fail({ check, fn, what: `the process died: ${code ?? sig}` });
+  }
+}
+
 /** GCs and yields until `ok()` holds or `tries` rounds pass; returns ok(). */
 export async function settle(ok, tries = 10) {
   for (let i = 0; i < tries; i++) {

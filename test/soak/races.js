@@ -4,10 +4,9 @@
 // numbers reused (the library must not close them again); and the second-watcher
 // triggers of item 1 (Socket.fromFd, new Readiness, streams close(n) on a live number).
 import { openSync, closeSync, fstatSync, readlinkSync } from 'node:fs';
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { socketpair } from '../../dist/index.js';
-import { part, sleep, within } from './lib.js';
+import { part, sleep, within, inWatchedChild } from './lib.js';
 
 const devnull = openSync('/dev/null', 'r');
 const open = (fd) => { try { fstatSync(fd); return true; } catch { return false; } };
@@ -86,20 +85,9 @@ await part('races', async (ctx) => {
   for (const id of ['races.fromfd-while-waiting', 'races.readiness-while-waiting', 'races.streams-close-reuse']) {
     if (!ctx.check(id)) continue;
     ctx.doing(`${id} (child process)`);
-    const c = spawn(process.execPath, [fileURLToPath(new URL('./races-watchers.js', import.meta.url)), id], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    c.stdout.setEncoding('utf8').on('data', (d) => { out += d; });
-    const killer = setTimeout(() => c.kill('SIGKILL'), 8000);
-    const [code, sig] = await new Promise((r) => c.on('close', (co, si) => r([co, si])));
-    clearTimeout(killer);
-    for (const line of out.split('\n')) if (line.startsWith('{')) ctx.fail(JSON.parse(line));
-    if (sig === 'SIGKILL') {
-      ctx.tally.hangs++;
-      ctx.fail({ check: id, fn: id.split('.')[1], what: 'the event loop froze (killed after 8 s; timers and { timeout } never fired)' });
-    } else if (code !== 0) {
-      ctx.tally.crashes++;
-      ctx.fail({ check: id, fn: id.split('.')[1], what: `the process died: ${code ?? sig}` });
-    }
+    await inWatchedChild(ctx, fileURLToPath(new URL('./races-watchers.js', import.meta.url)), [id], {
+      check: id, fn: id.split('.')[1], froze: 'timers and { timeout } never fired',
+    });
     ctx.tally.operations += 6;
   }
   closeSync(devnull);
