@@ -27,6 +27,7 @@ import { getservbyname, getservbyport } from '../services.js';
 import { constants as C } from '../constants.js';
 import { checkNetbuf, contents, type Netbuf } from './structures.js';
 import { NC_INET, NC_INET6, NC_LOOPBACK, NC_TPI_CLTS, type Netconfig } from './netconfig.js';
+import { loopbackUaddr, loopbackTaddr, inetUaddr, parseInetUaddr } from './uaddr.js';
 
 /**
  * struct nd_hostserv.
@@ -169,13 +170,12 @@ export function netdir_perror(msg: string): void {
 
 type Kind = 'inet' | 'inet6' | 'loopback';
 
-function kindOf(nconf: unknown, call: string): { nc: Netconfig; kind: Kind } | null {
+function kindOf(nconf: unknown): { nc: Netconfig; kind: Kind } | null {
   if (nconf === null || typeof nconf !== 'object') throw argType('netconfigp', 'a netconfig entry (getnetconfigent)', nconf);
   const nc = nconf as Netconfig;
   if (typeof nc.nc_protofmly !== 'string' || typeof nc.nc_netid !== 'string') throw argType('netconfigp', 'a netconfig entry (getnetconfigent)', nconf);
   const f = nc.nc_protofmly;
   if (f === NC_INET || f === NC_INET6 || f === NC_LOOPBACK) return { nc, kind: f as Kind };
-  void call;
   return null;
 }
 
@@ -302,7 +302,7 @@ function loopbackByName(nc: Netconfig, hs: NdHostserv): NdAddrlist {
  * (ND_NOHOST, ND_NOSERV, ND_TRY_AGAIN ...), _nderror set.
  */
 export async function netdir_getbyname(netconfigp: Netconfig, service: NdHostserv): Promise<NdAddrlist> {
-  const k = kindOf(netconfigp, 'netdir_getbyname');
+  const k = kindOf(netconfigp);
   const hs = hostservArg(service);
   if (!k) throw fail('netdir_getbyname', ND_BADARG, `no name-to-address mapping for family '${netconfigp.nc_protofmly}'`);
   return k.kind === 'loopback' ? loopbackByName(k.nc, hs) : inetByName(k.nc, k.kind, hs);
@@ -323,7 +323,7 @@ function inetAddressOf(kind: 'inet' | 'inet6', b: Buffer): SockAddr | null {
  */
 export async function netdir_getbyaddr(netconfigp: Netconfig, netaddr: Netbuf): Promise<NdHostservlist> {
   const call = 'netdir_getbyaddr';
-  const k = kindOf(netconfigp, call);
+  const k = kindOf(netconfigp);
   const bytes = Buffer.from(contents(checkNetbuf('netaddr', netaddr)));
   if (!k) throw fail(call, ND_BADARG, `no name-to-address mapping for family '${netconfigp.nc_protofmly}'`);
   if (k.kind === 'loopback') {
@@ -354,56 +354,23 @@ export async function netdir_getbyaddr(netconfigp: Netconfig, netaddr: Netbuf): 
   return { h_cnt: 1, h_hostservs: [{ h_host: host, h_serv: serv }] };
 }
 
-/** Loopback addresses are strings: `\` doubled, newline and unprintable bytes as \ooo. */
-function escapeLoopback(b: Buffer): string {
-  let out = '';
-  for (const c of b) {
-    if (c === 0x5c) out += '\\\\';
-    else if (c === 0x0a || c < 0x20 || c > 0x7e) out += `\\${c.toString(8).padStart(3, '0')}`;
-    else out += String.fromCharCode(c);
-  }
-  return out;
-}
-
-function unescapeLoopback(s: string): Buffer | null {
-  const out: number[] = [];
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c > 0xff) return null;
-    if (c !== 0x5c) {
-      out.push(c);
-      continue;
-    }
-    if (s[i + 1] === '\\') {
-      out.push(0x5c);
-      i++;
-      continue;
-    }
-    const oct = s.slice(i + 1, i + 4);
-    if (!/^[0-3][0-7]{2}$/.test(oct)) return null;
-    out.push(parseInt(oct, 8));
-    i += 3;
-  }
-  return Buffer.from(out);
-}
-
 /**
  * taddr2uaddr(3NSL): the universal address of the transport address in `addr`:
  * `h1.h2.h3.h4.p1.p2` (inet), `x:x::x.p1.p2` (inet6), the escaped string (loopback).
  * null with _nderror ND_BADARG when `addr` is not an address of this transport.
  */
 export function taddr2uaddr(netconfigp: Netconfig, addr: Netbuf): string | null {
-  const k = kindOf(netconfigp, 'taddr2uaddr');
+  const k = kindOf(netconfigp);
   const bytes = contents(checkNetbuf('addr', addr));
   if (!k) return badArg();
   if (k.kind === 'loopback') {
     _nderror = ND_OK;
-    return escapeLoopback(bytes);
+    return loopbackUaddr(bytes);
   }
   const a = inetAddressOf(k.kind, Buffer.from(bytes));
   if (!a || (a.family !== 'inet' && a.family !== 'inet6')) return badArg();
   _nderror = ND_OK;
-  return `${a.address}.${a.port >> 8}.${a.port & 255}`;
+  return inetUaddr(a.address, a.port);
 }
 
 function badArg(): null {
@@ -416,19 +383,18 @@ function badArg(): null {
  * or null with _nderror ND_BADARG when it is not one of this transport's.
  */
 export function uaddr2taddr(netconfigp: Netconfig, uaddr: string): Netbuf | null {
-  const k = kindOf(netconfigp, 'uaddr2taddr');
+  const k = kindOf(netconfigp);
   if (typeof uaddr !== 'string') throw argType('uaddr', 'a universal address string', uaddr);
   if (!k) return badArg();
   if (k.kind === 'loopback') {
-    const b = unescapeLoopback(uaddr);
+    const b = loopbackTaddr(uaddr);
     if (!b) return badArg();
     _nderror = ND_OK;
     return netbufOfBytes(b);
   }
-  const m = /^(.+)\.(\d{1,3})\.(\d{1,3})$/.exec(uaddr);
-  if (!m || Number(m[2]) > 255 || Number(m[3]) > 255) return badArg();
-  const host = m[1]!;
-  const port = Number(m[2]) * 256 + Number(m[3]);
+  const u = parseInetUaddr(uaddr);
+  if (!u) return badArg();
+  const { host, port } = u;
   let bytes: Buffer;
   try {
     if (k.kind === 'inet') {
