@@ -6,7 +6,7 @@
  */
 import { native } from '../binding.js';
 import { XsockError, systemError, type ErrorAddress } from '../errors.js';
-import { Readiness, ensureInit } from '../readiness.js';
+import { Readiness, ensureInit, POLL_OUT } from '../readiness.js';
 import { describeAddress, type AddressLike } from '../address.js';
 import { constants as C } from '../constants.js';
 import { ReceivedFds, closeHeld, type Held } from './rights.js';
@@ -116,6 +116,15 @@ export class SocketCore {
   readonly readAhead: Message[] = [];
   /** The last sendmmsg stopped short (the queue filled): the next one tries a single message first (batch.ts). */
   batchFilled = false;
+  /**
+   * Unix seqpacket only: bytes of records known to be queued — what ioctl(SIOCINQ) counted,
+   * less what this socket's recvmsg calls have read since. While it is above zero the next
+   * read returns a record, never end-of-file, so it needs no poll(2) first (message.ts
+   * recordProbe). Any other receive zeroes it (settle), as it cannot say what it consumed.
+   */
+  recordBytes = 0;
+  /** Consecutive recvmsg reads that found a record: from 2 on, a drain is asked SIOCINQ instead of a poll per read. */
+  recordRun = 0;
   /** The Waiting of each readiness mask, made on first use (transfer.ts waitingFor); none for a socket that never waits. */
   waitings: (Waiting | undefined)[] | undefined = undefined;
 
@@ -177,6 +186,7 @@ export class SocketCore {
    * drained), or the system error thrown.
    */
   settle(rc: number, bit: number, syscall: string, address?: AddressLike): number | null {
+    if (bit !== POLL_OUT) this.recordBytes = 0;
     if (rc >= 0) return rc;
     if (rc === -C.EAGAIN) {
       this.drained(bit);

@@ -213,11 +213,13 @@ function recvOnce(s: SocketCore, p: RecvPlan): Message | null {
   const own = p.buffers === undefined && p.size > recvData.length ? Buffer.allocUnsafe(p.size) : null;
   const iov = p.buffers ?? own ?? dataIov(p.size);
   // An empty record reads as 0 bytes, exactly like end-of-file: see recordProbe.
-  const probe = isUnixSeqpacket(s) && (p.flags & C.MSG_OOB) === 0 ? recordProbe(fd) : null;
+  const probe = isUnixSeqpacket(s) && (p.flags & C.MSG_OOB) === 0 ? recordProbe(s, fd) : null;
   if (probe === 'empty') {
+    s.recordRun = 0;
     s.drained(POLL_IN);
     return null;
   }
+  const known = s.recordBytes;
   const csize = probe?.borrowed ? p.controlSize + CREDENTIALS_CONTROL_SIZE : p.controlSize;
   const control = csize === 0 ? null
     : csize <= recvControl.length ? controlView(csize) : Buffer.alloc(csize);
@@ -229,10 +231,14 @@ function recvOnce(s: SocketCore, p: RecvPlan): Message | null {
   } finally {
     probe?.restore();
   }
-  if (rc === null) return null;
+  if (rc === null) {
+    if (probe !== null) s.recordRun = 0;
+    return null;
+  }
   const addrlen = scratch[0]!;
   const controllen = scratch[1]!;
   const flags = scratch[2]!;
+  if (probe !== null) countRecord(s, known, rc, flags, p.flags);
   const anc = control !== null && controllen > 0 ? decodeControl(control, controllen) : null;
   const copied = Math.min(rc, p.size);
   const data = p.buffers ? placed(p.buffers, copied) : own ? own.subarray(0, copied) : copyOut(copied);
@@ -270,18 +276,40 @@ export function borrowCredentials(fd: number): BorrowedCredentials {
 }
 
 /**
- * Before a unix seqpacket read: poll(2) says whether the queue holds a record (POLLIN
- * without POLLRDHUP: the read returns it, however empty) or is empty with the peer still
- * there ('empty': no read, as EAGAIN, so a shutdown racing the read cannot pass for an
- * empty record). Once the peer has shut down the queue only shrinks, and credentials
- * borrowed for the read tell the records from the end.
+ * Before a unix seqpacket read: is a record queued? Bytes counted queued by SIOCINQ and not
+ * yet read say yes with no system call; in a drain (two records in a row) SIOCINQ is asked
+ * again, once for the whole queue, instead of a poll per record. Otherwise poll(2) says
+ * whether the queue holds a record (POLLIN without POLLRDHUP: the read returns it, however
+ * empty) or is empty with the peer still there ('empty': no read, as EAGAIN, so a shutdown
+ * racing the read cannot pass for an empty record). Once the peer has shut down the queue
+ * only shrinks, and credentials borrowed for the read tell the records from the end.
  */
-function recordProbe(fd: number): 'empty' | { hungUp: boolean; borrowed: boolean; restore(): void } {
+function recordProbe(s: SocketCore, fd: number): 'empty' | { hungUp: boolean; borrowed: boolean; restore(): void } {
+  if (s.recordBytes > 0) return RECORD_QUEUED;
+  if (s.recordRun >= 2) {
+    const q = native.ioctlInt(fd, C.SIOCINQ);
+    if (q > 0) {
+      s.recordBytes = q;
+      return RECORD_QUEUED;
+    }
+  }
   const rev = native.pollNow(fd, C.POLLIN | C.POLLRDHUP | C.POLLHUP);
   const hungUp = (rev & (C.POLLRDHUP | C.POLLHUP)) !== 0;
   if (!hungUp && (rev & C.POLLIN) === 0) return 'empty';
   if (!hungUp) return RECORD_QUEUED;
   return { hungUp, ...borrowCredentials(fd) };
+}
+
+/**
+ * After a unix seqpacket read that found a record: what is left of the bytes SIOCINQ
+ * counted. A record cut short (MSG_TRUNC) hides its length, and a read of nothing from
+ * the count may be a record or an end-of-file the count was wrong about (another reader
+ * of the same socket): either way the count is dropped and the next read asks again.
+ */
+function countRecord(s: SocketCore, known: number, rc: number, flags: number, asked: number): void {
+  s.recordRun++;
+  if ((asked & C.MSG_PEEK) !== 0) s.recordBytes = known;
+  else s.recordBytes = rc === 0 || (flags & C.MSG_TRUNC) !== 0 || rc > known ? 0 : known - rc;
 }
 
 function noop(): void { /* nothing borrowed */ }
