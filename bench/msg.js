@@ -7,13 +7,15 @@
 //
 // IMPL: xsock (one send/recv per message), xsock-batch (sendmmsg/recvmmsg, 64 per call;
 //       dgram and dgram-unconn), net (Node core `net`: stream-u32, bulk-unix, bulk-tcp,
-//       accept; event-driven, as net is used).
+//       accept; event-driven, as net is used), floor (the same loops calling the shim
+//       straight, without the library: see bench/floor.js).
 // WORKLOAD: fdpass, dgram, dgram-unconn, seqpacket, stream-u32, bulk-unix, bulk-tcp, accept
 // (N is bytes for bulk-*, operations otherwise). bench/run.js runs these interleaved with C.
 import { openSync, closeSync } from 'node:fs';
 import net from 'node:net';
 import { once } from 'node:events';
 import { socket, socketpair } from '../dist/index.js';
+import * as floor from './floor.js';
 
 const [impl, workload, nArg] = process.argv.slice(2);
 const N = Number(nArg);
@@ -283,12 +285,16 @@ const table = {
     'bulk-unix': () => bulk(...socketpair('unix', 'stream')), 'bulk-tcp': bulkTcp, accept: acceptClose,
   },
   'xsock-batch': { dgram: () => batches(false), 'dgram-unconn': () => batches(true) },
+  floor: {
+    fdpass: () => floor.fdpass(n), dgram: () => floor.dgram(n), 'dgram-unconn': () => floor.dgramUnconn(n),
+    seqpacket: () => floor.seqpacket(n), 'stream-u32': () => floor.streamU32(n), accept: () => floor.accept(n),
+  },
   net: { 'stream-u32': netU32, 'bulk-unix': () => netBulk(false), 'bulk-tcp': () => netBulk(true), accept: netAccept },
 };
 
 const fn = table[impl]?.[workload];
 if (!fn || !(N > 0)) {
-  console.error('usage: node bench/msg.js xsock|xsock-batch|net WORKLOAD N');
+  console.error('usage: node bench/msg.js xsock|xsock-batch|net|floor WORKLOAD N');
   process.exit(2);
 }
 // An untimed fifth first, so the figure is the optimised code's (C needs no warm-up).

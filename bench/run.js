@@ -10,7 +10,8 @@
 //  - single-process workloads (bench/msg.js against bench/msg-ref.c, same loop shapes):
 //    fd passing, unix dgram single and batched (sendmmsg/recvmmsg, 64), the same with the
 //    receiver not connected back, u32-length framed unix stream, 1 GiB bulk over unix
-//    stream and TCP (64 KiB writes), accept+close with 8 connects in flight;
+//    stream and TCP (64 KiB writes), accept+close with 8 connects in flight; and the
+//    N-API floor of each (bench/floor.js: the loop calling the shim with no library);
 //  - then bench/relay.js (xsock's zero-copy relay against socat).
 //
 //   node bench/run.js [--seconds S] [--warmup W] [--rounds N] [--only dgram,tcp,...,msg] [--quick] [--no-extra]
@@ -205,13 +206,14 @@ function table(title, head, rows) {
 function msgWorkloads() {
   const k = (x) => Math.max(1000, Math.round(x * opts.scale));
   return [
-    { name: 'fdpass', n: k(100_000), unit: 'fd/s', impls: ['c', 'xsock'] },
-    { name: 'dgram', n: k(300_000), unit: 'msg/s', impls: ['c', 'c-batch', 'xsock', 'xsock-batch'] },
-    { name: 'dgram-unconn', n: k(300_000), unit: 'msg/s', impls: ['c', 'c-batch', 'xsock', 'xsock-batch'] },
-    { name: 'stream-u32', n: k(300_000), unit: 'msg/s', impls: ['c', 'xsock', 'net'] },
+    { name: 'fdpass', n: k(100_000), unit: 'fd/s', impls: ['c', 'xsock', 'floor'] },
+    { name: 'seqpacket', n: k(300_000), unit: 'msg/s', impls: ['c', 'xsock', 'floor'] },
+    { name: 'dgram', n: k(300_000), unit: 'msg/s', impls: ['c', 'c-batch', 'xsock', 'xsock-batch', 'floor'] },
+    { name: 'dgram-unconn', n: k(300_000), unit: 'msg/s', impls: ['c', 'c-batch', 'xsock', 'xsock-batch', 'floor'] },
+    { name: 'stream-u32', n: k(300_000), unit: 'msg/s', impls: ['c', 'xsock', 'net', 'floor'] },
     { name: 'bulk-unix', n: opts.bulk, unit: 'B/s', impls: ['c', 'xsock', 'net'] },
     { name: 'bulk-tcp', n: opts.bulk, unit: 'B/s', impls: ['c', 'xsock', 'net'] },
-    { name: 'accept', n: k(20_000), unit: 'conn/s', impls: ['c', 'xsock', 'net'] },
+    { name: 'accept', n: k(20_000), unit: 'conn/s', impls: ['c', 'xsock', 'net', 'floor'] },
   ];
 }
 
@@ -318,10 +320,11 @@ function report(results) {
       NET.has(t) ? fmt(r('oneway', t, 'net')) : '-', NET.has(t) ? pr('oneway', t, 'xsock', 'net') : '-']));
   const ws = MSG ? msgWorkloads() : [];
   const mfmt = (w, x) => (w.unit === 'B/s' ? bytesPerSec(x) : `${fmt(x)} ${w.unit}`);
-  if (MSG) table('single-process workloads (bench/msg.js vs bench/msg-ref.c, same loops; batch = sendmmsg/recvmmsg of 64, C batch the same in C)',
-    ['workload', 'N', 'C', 'xsock', 'xsock/C', 'batch', 'batch/C', 'C batch', 'batch/C batch', 'net', 'net/C'],
+  const has = (w, impl) => w.impls.includes(impl);
+  if (MSG) table('single-process workloads (bench/msg.js vs bench/msg-ref.c, same loops; batch = sendmmsg/recvmmsg of 64, C batch the same in C;\nfloor = the same loop calling the shim straight, no library: the most a Node-API binding reaches, bench/floor.js)',
+    ['workload', 'N', 'C', 'xsock', 'xsock/C', 'floor/C', 'xsock/floor', 'batch', 'batch/C', 'C batch', 'batch/C batch', 'net', 'net/C'],
     ws.map((w) => [w.name, w.unit === 'B/s' ? `${w.n >> 20} MiB` : String(w.n), mfmt(w, r('msg', w.name, 'c')), mfmt(w, r('msg', w.name, 'xsock')),
-      pr('msg', w.name, 'xsock', 'c'),
+      pr('msg', w.name, 'xsock', 'c'), has(w, 'floor') ? pr('msg', w.name, 'floor', 'c') : '-', has(w, 'floor') ? pr('msg', w.name, 'xsock', 'floor') : '-',
       w.impls.includes('xsock-batch') ? mfmt(w, r('msg', w.name, 'xsock-batch')) : '-', w.impls.includes('xsock-batch') ? pr('msg', w.name, 'xsock-batch', 'c') : '-',
       w.impls.includes('c-batch') ? mfmt(w, r('msg', w.name, 'c-batch')) : '-', w.impls.includes('c-batch') ? pr('msg', w.name, 'xsock-batch', 'c-batch') : '-',
       w.impls.includes('net') ? mfmt(w, r('msg', w.name, 'net')) : '-', w.impls.includes('net') ? pr('msg', w.name, 'net', 'c') : '-']));
@@ -334,14 +337,15 @@ function report(results) {
     rows.push([label, sec === 'msg' ? mfmt(ws.find((w) => w.name === t), r(sec, t, c)) : fmt(r(sec, t, c)), rtxt(ratioV), `>= ${target}x`,
       Number.isNaN(ratioV) ? 'failed' : ratioV >= target ? 'met' : 'UNMET', note]);
   };
-  if (ONEWAY.includes('seqpacket')) add('one-way 64 B unix seqpacket, one send each', 'oneway', 'seqpacket', 'xsock', 'c-block', 0.8);
-  add('one-way 64 B unix dgram, batched (mmsg 64)', 'msg', 'dgram', 'xsock-batch', 'c', 1.1, `single sends ${pr('msg', 'dgram', 'xsock', 'c')}; C batched ${pr('msg', 'dgram', 'c-batch', 'c')}`);
-  add('  same, receiver not connected back, batched', 'msg', 'dgram-unconn', 'xsock-batch', 'c', 1.0, `single sends ${pr('msg', 'dgram-unconn', 'xsock', 'c')}; C batched ${pr('msg', 'dgram-unconn', 'c-batch', 'c')}`);
-  add('one-way 64 B unix stream, u32-length framed', 'msg', 'stream-u32', 'xsock', 'c', 0.9, `net ${pr('msg', 'stream-u32', 'net', 'c')}`);
+  const floorNote = (t) => `N-API floor ${pr('msg', t, 'floor', 'c')}`;
+  if (ONEWAY.includes('seqpacket')) add('one-way 64 B unix seqpacket, one send each', 'oneway', 'seqpacket', 'xsock', 'c-block', 0.8, MSG ? `one process: xsock ${pr('msg', 'seqpacket', 'xsock', 'c')}, ${floorNote('seqpacket')}` : '');
+  add('one-way 64 B unix dgram, batched (mmsg 64)', 'msg', 'dgram', 'xsock-batch', 'c', 1.1, `single sends ${pr('msg', 'dgram', 'xsock', 'c')} (${floorNote('dgram')}); C batched ${pr('msg', 'dgram', 'c-batch', 'c')}`);
+  add('  same, receiver not connected back, batched', 'msg', 'dgram-unconn', 'xsock-batch', 'c', 1.0, `single sends ${pr('msg', 'dgram-unconn', 'xsock', 'c')} (${floorNote('dgram-unconn')}); C batched ${pr('msg', 'dgram-unconn', 'c-batch', 'c')}`);
+  add('one-way 64 B unix stream, u32-length framed', 'msg', 'stream-u32', 'xsock', 'c', 0.9, `${floorNote('stream-u32')}; net ${pr('msg', 'stream-u32', 'net', 'c')}`);
   add(`bulk ${opts.bulk >> 20} MiB unix stream, 64 KiB writes`, 'msg', 'bulk-unix', 'xsock', 'c', 0.9, `net ${pr('msg', 'bulk-unix', 'net', 'c')}`);
   add(`bulk ${opts.bulk >> 20} MiB TCP loopback`, 'msg', 'bulk-tcp', 'xsock', 'c', 0.9, `net ${pr('msg', 'bulk-tcp', 'net', 'c')}`);
-  add('fd passing, 1 byte + 1 SCM_RIGHTS fd each', 'msg', 'fdpass', 'xsock', 'c', 0.7);
-  add('accept + close, unix stream, 8 in flight', 'msg', 'accept', 'xsock', 'c', 0.85, `net ${pr('msg', 'accept', 'net', 'c')}`);
+  add('fd passing, 1 byte + 1 SCM_RIGHTS fd each', 'msg', 'fdpass', 'xsock', 'c', 0.7, floorNote('fdpass'));
+  add('accept + close, unix stream, 8 in flight', 'msg', 'accept', 'xsock', 'c', 0.85, `${floorNote('accept')}; net ${pr('msg', 'accept', 'net', 'c')}`);
   for (const t of PINGPONG) {
     const n = NODE_CLIENT[t];
     add(`ping-pong 1 B pinned, ${LABEL[t]}`, 'pinned', t, 'xsock', 'c-block', 0.7,

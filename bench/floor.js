@@ -1,0 +1,150 @@
+// The N-API floor of the single-process workloads: bench/msg.js's loops with the library
+// taken out — the shim's functions called straight, arguments prepared once, no checks,
+// no ownership, no objects per message. Nothing built on Node-API, one system call per
+// call, can do the work faster on this machine, so floor/C bounds what xsock/C can reach
+// and xsock/floor is what the library itself costs. Not an API: it imports the internal
+// binding and hands the kernel's results back unchecked.
+import { openSync, closeSync } from 'node:fs';
+import { native } from '../dist/binding.js';
+import { constants as C } from '../dist/constants.js';
+import { encodeAddress, ADDR_BUF_SIZE } from '../dist/address.js';
+import { socketpair, socket } from '../dist/index.js';
+
+const EAGAIN = -C.EAGAIN;
+
+/** Two ends of a pair as bare numbers (the Sockets stay alive and close them at the end). */
+function pair(type) {
+  const [a, b] = socketpair('unix', type);
+  return { a, b, fa: a.fd, fb: b.fd, close: () => { a.close(); b.close(); } };
+}
+
+function check(rc, what) {
+  if (rc < 0 && rc !== EAGAIN) throw new Error(`${what}: errno ${-rc}`);
+  return rc;
+}
+
+export function fdpass(n) {
+  const p = pair('seqpacket');
+  const f = openSync('/dev/null', 'r');
+  const ctl = Buffer.alloc(24); // one cmsghdr of SCM_RIGHTS with one int
+  ctl.writeUInt32LE(20, 0);
+  ctl.writeInt32LE(C.SOL_SOCKET, 8);
+  ctl.writeInt32LE(C.SCM_RIGHTS, 12);
+  ctl.writeInt32LE(f, 16);
+  const one = Buffer.from('x');
+  const rbuf = Buffer.alloc(16);
+  const rctl = Buffer.alloc(24);
+  let sent = 0;
+  let got = 0;
+  while (got < n) {
+    while (sent < n && check(native.sendmsg(p.fa, one, null, 0, ctl, 24, 0), 'sendmsg') >= 0) sent++;
+    while (check(native.recvmsg(p.fb, rbuf, null, rctl, C.MSG_CMSG_CLOEXEC), 'recvmsg') >= 0) {
+      native.close(rctl.readInt32LE(16));
+      got++;
+    }
+  }
+  closeSync(f);
+  p.close();
+  return got;
+}
+
+function messages(n, type, unconn) {
+  let tx, rx, close;
+  if (unconn) {
+    const name = { family: 'unix', abstract: `xsock-floor-${process.pid}` };
+    rx = socket('unix', 'dgram');
+    tx = socket('unix', 'dgram');
+    rx.bind(name);
+    tx.bind({ family: 'unix' });
+    tx.tryConnect(name);
+    close = () => { tx.close(); rx.close(); };
+  } else {
+    const p = pair(type);
+    [tx, rx, close] = [p.a, p.b, p.close];
+  }
+  const ftx = tx.fd;
+  const frx = rx.fd;
+  const msg = Buffer.alloc(64, 0x64);
+  const buf = Buffer.alloc(64);
+  const from = Buffer.alloc(ADDR_BUF_SIZE);
+  let sent = 0;
+  let got = 0;
+  while (got < n) {
+    while (sent < n && check(native.send(ftx, msg, 0, 64, 0), 'send') >= 0) sent++;
+    if (unconn) while (check(native.recvfrom(frx, buf, 0, 64, 0, from), 'recvfrom') >= 0) got++;
+    else while (check(native.recv(frx, buf, 0, 64, 0), 'recv') >= 0) got++;
+  }
+  close();
+  return got;
+}
+
+export const dgram = (n) => messages(n, 'dgram', false);
+export const dgramUnconn = (n) => messages(n, 'dgram', true);
+export const seqpacket = (n) => messages(n, 'seqpacket', false);
+
+export function streamU32(n) {
+  const p = pair('stream');
+  const frame = Buffer.alloc(68, 0x66);
+  frame.writeUInt32LE(64, 0);
+  const inb = Buffer.alloc(1 << 16);
+  let have = 0;
+  let sent = 0;
+  let got = 0;
+  const drain = () => {
+    for (;;) {
+      const r = check(native.recv(p.fb, inb, have, inb.length - have, 0), 'recv');
+      if (r < 0) return;
+      let q = 0;
+      const end = have + r;
+      while (end - q >= 4 && end - q >= 4 + inb.readUInt32LE(q)) {
+        q += 4 + inb.readUInt32LE(q);
+        got++;
+      }
+      inb.copy(inb, 0, q, end);
+      have = end - q;
+    }
+  };
+  while (got < n) {
+    while (sent < n) {
+      const w = check(native.send(p.fa, frame, 0, 68, 0), 'send');
+      if (w < 0) break;
+      for (let off = w; off < 68;) {
+        const k = check(native.send(p.fa, frame, off, 68 - off, 0), 'send');
+        if (k < 0) drain();
+        else off += k;
+      }
+      sent++;
+    }
+    drain();
+  }
+  p.close();
+  return got;
+}
+
+export function accept(n) {
+  const addr = Buffer.alloc(ADDR_BUF_SIZE);
+  const len = encodeAddress({ family: 'unix', abstract: `xsock-floor-${process.pid}-acc` }, addr);
+  const peer = Buffer.alloc(ADDR_BUF_SIZE);
+  const l = native.socket(C.AF_UNIX, C.SOCK_STREAM, 0);
+  check(native.bind(l, addr, len), 'bind');
+  check(native.listen(l, 64), 'listen');
+  const inflight = [];
+  let made = 0;
+  let done = 0;
+  while (done < n) {
+    while (inflight.length < 8 && made < n) {
+      const c = check(native.socket(C.AF_UNIX, C.SOCK_STREAM, 0), 'socket');
+      if (check(native.connect(c, addr, len), 'connect') < 0) throw new Error('connect did not complete at once');
+      inflight.push(c);
+      made++;
+    }
+    const a = check(native.accept(l, peer), 'accept');
+    if (a < 0) throw new Error('nothing to accept');
+    native.close(a);
+    native.close(inflight.pop());
+    done++;
+  }
+  for (const c of inflight) native.close(c);
+  native.close(l);
+  return done;
+}
