@@ -126,3 +126,20 @@ test('a socket opened this job is found by its number, reaped if dropped, and it
   assert.equal(socketOwning(t.fd), t);
   t.close();
 });
+
+test('recvmsg and recvBatch copy each message out of the shared buffer: short and long, kept past the next receive', () => {
+  const [a, b] = socketpair('unix', 'seqpacket');
+  try {
+    const sizes = [0, 1, 2, 63, 64, 65, 100, 4000, 3, 64];
+    const body = (i, n) => Buffer.alloc(n, 0x30 + i);
+    sizes.forEach((n, i) => a.trySend(body(i, n)));
+    const kept = [];
+    for (let i = 0; i < 5; i++) kept.push(b.tryRecvmsg({ size: 8192 }));
+    kept.push(...b.tryRecvBatch({ count: 5, size: 8192 }));
+    assert.equal(kept.length, sizes.length);
+    kept.forEach((m, i) => assert.deepEqual(m.data, body(i, sizes[i]), `message ${i} (${sizes[i]} bytes)`));
+  } finally {
+    a.close();
+    b.close();
+  }
+});

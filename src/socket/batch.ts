@@ -16,6 +16,7 @@ import { isEof, isUnixSeqpacket, borrowCredentials, type Message } from './messa
 import type { SocketCore } from './core.js';
 import { bytesOf, flagsArg, waitingFor } from './transfer.js';
 import { attemptOrRetry, retry } from './retry.js';
+import { copyOut } from './copied.js';
 import { receivedMessage, reapable } from './received.js';
 import { AddressMemo } from './address-memo.js';
 
@@ -127,7 +128,7 @@ function batchOnce(s: SocketCore, p: BatchPlan): Message[] | null {
     const len = out[i * 4]!;
     const alen = out[i * 4 + 2]!;
     const copied = Math.min(len, p.size);
-    const data = small ? dataSlab.subarray(i * p.size, i * p.size + copied) : copyOut(i * p.size, copied);
+    const data = small ? dataSlab.subarray(i * p.size, i * p.size + copied) : copyOut(dataSlab, i * p.size, copied);
     const from = alen > 0 ? senders.decode(addrSlab, i * ADDR_SLOT, Math.min(alen, ADDR_SLOT)) : undefined;
     const m = receivedMessage(data, len, out[i * 4 + 1]!, ancs[i]!, false, from);
     if (creds?.borrowed) delete m.credentials; // asked for by us, not by the caller
@@ -146,12 +147,6 @@ function batchOnce(s: SocketCore, p: BatchPlan): Message[] | null {
 
 /** Sender addresses, decoded once per distinct sender (the same few, mostly). */
 const senders = new AddressMemo();
-
-function copyOut(off: number, n: number): Buffer {
-  const b = Buffer.allocUnsafe(n);
-  dataSlab.copy(b, 0, off, off + n);
-  return b;
-}
 
 /** recvmmsg(2), never waiting: up to `count` messages, or null on EAGAIN. */
 export function tryRecvBatch(c: SocketCore, options?: BatchOptions): Message[] | null {

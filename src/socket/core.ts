@@ -235,10 +235,12 @@ export class SocketCore {
    * are closed now, deterministically, rather than at some garbage collection.
    */
   releaseUntaken(): void {
-    if (this.untaken.length === 0) return;
-    for (let i = 0; i < this.untaken.length; i++) closeHeld(this.untaken[i]!);
-    this.untaken.length = 0;
-    this.unreaped.length = 0; // closed: nothing left for a reaper
+    // Emptied by pop(), not `length = 0`: that goes through the runtime and drops the
+    // backing store, which the next message's push() then grows again.
+    const u = this.untaken;
+    while (u.length > 0) closeHeld(u.pop()!);
+    const r = this.unreaped; // closed: nothing left for a reaper
+    while (r.length > 0) r.pop();
   }
 
   /** Keeps the environment's spare descriptor while this (listening) socket lives: accept sheds on EMFILE. */

@@ -22,6 +22,7 @@ import type { SocketCore } from './core.js';
 import { bytesOf, flagsArg, inputBit, waitingFor } from './transfer.js';
 import { attemptOrRetry } from './retry.js';
 import { receivedMessage, reapable } from './received.js';
+import { copyOut } from './copied.js';
 
 /** What sendmsg sends. */
 export interface OutgoingMessage {
@@ -241,7 +242,7 @@ function recvOnce(s: SocketCore, p: RecvPlan): Message | null {
   if (probe !== null) countRecord(s, known, rc, flags, p.flags);
   const anc = control !== null && controllen > 0 ? decodeControl(control, controllen) : null;
   const copied = Math.min(rc, p.size);
-  const data = p.buffers ? placed(p.buffers, copied) : own ? own.subarray(0, copied) : copyOut(copied);
+  const data = p.buffers ? placed(p.buffers, copied) : own ? own.subarray(0, copied) : copyOut(recvData, 0, copied);
   const from = wantsAddr && addrlen > 0 ? decodeAddress(fromAddr, Math.min(addrlen, fromAddr.length)) : undefined;
   const m = receivedMessage(data, rc, flags, anc, (p.flags & C.MSG_PEEK) !== 0 && !p.keepPeeked, from);
   if (probe) {
@@ -346,12 +347,6 @@ function scatterInto(views: readonly Uint8Array[], from: Buffer): number {
     off += from.copy(v, 0, off);
   }
   return off;
-}
-
-function copyOut(n: number): Buffer {
-  const b = Buffer.allocUnsafe(n);
-  recvData.copy(b, 0, 0, n);
-  return b;
 }
 
 /** Views of the shared scratch, remembered for the last size asked (callers repeat sizes). */

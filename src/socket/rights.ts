@@ -59,8 +59,9 @@ export class ReceivedFds extends Array<number> {
    * which a busy reader's does, so it never pays for a registration per message.
    */
   static adoptUnreaped(fds: number[]): ReceivedFds {
-    const r = new ReceivedFds();
-    for (let i = 0; i < fds.length; i++) r.push(fds[i]!);
+    // Made at its length and filled by index: push() on an Array subclass costs twice as much.
+    const r = new ReceivedFds(fds.length);
+    for (let i = 0; i < fds.length; i++) r[i] = fds[i]!;
     if (fds.length > 0) {
       // Recorded with the environment, so a terminated worker's teardown closes them too.
       for (let i = 0; i < fds.length; i++) own(fds[i]!);
@@ -77,8 +78,8 @@ export class ReceivedFds extends Array<number> {
 
   /** @internal A list that records how many fds arrived but holds none (closed peeks). */
   static closedCount(n: number): ReceivedFds {
-    const r = new ReceivedFds();
-    for (let i = 0; i < n; i++) r.push(-1);
+    const r = new ReceivedFds(n);
+    for (let i = 0; i < n; i++) r[i] = -1;
     return r;
   }
 
