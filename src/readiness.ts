@@ -256,7 +256,9 @@ export class Readiness {
           ws[kept++] = w;
         }
       }
-      ws.length = kept;
+      // pop(), not `ws.length = kept`: a length store goes through the runtime and, at 0,
+      // drops the backing store the next wait's push() must grow again.
+      while (ws.length > kept) ws.pop();
       if (kept === 0) this.count();
     }
     // Consumed by a waiter it woke, or kept for the next one.
