@@ -168,7 +168,7 @@ static napi_value js_init(napi_env env, napi_callback_info info) {
   }
   if (n < XS_SCRATCH_MIN) {
     napi_throw_range_error(env, "ERR_XSOCK_OUT_OF_RANGE",
-                           "The \"scratch\" argument must have at least 4 elements");
+                           "The \"scratch\" argument must have at least 16 elements");
     return NULL;
   }
   size_t en;

@@ -32,7 +32,16 @@ struct xs_poller {
   uv_poll_t poll;
   int epfd;
   xs_state *st;
+  bool refd; /* whether the handle keeps the loop alive */
 };
+
+/* uv_ref/uv_unref of the poller when that changes. */
+static void set_ref(xs_poller *p, bool on) {
+  if (p->refd == on) return;
+  p->refd = on;
+  if (on) uv_ref((uv_handle_t *)&p->poll);
+  else uv_unref((uv_handle_t *)&p->poll);
+}
 
 static int32_t js_bits(uint32_t e) {
   return ((e & EPOLLIN) ? XS_IN : 0) | ((e & EPOLLOUT) ? XS_OUT : 0) |
@@ -55,7 +64,14 @@ static void on_poll(uv_poll_t *h, int status, int events) {
   }
   /* make_callback (not call_function) so async hooks see a proper callback scope and the
    * microtask and nextTick queues are drained after every batch, as for Node's own I/O. */
+  /* A waiter that is woken and waits again within the callback (a ping-pong) flips
+   * JavaScript's wish for a ref twice per round trip; it writes the wish to scratch rather
+   * than call watchRef, and the net change is applied here, once. */
+  int32_t *s = st->scratch;
+  s[XS_IN_DISPATCH] = 1;
   xs_make_callback(env, st->async_ctx, st->dispatch, 1, n);
+  s[XS_IN_DISPATCH] = 0;
+  if (st->poller == p) set_ref(p, s[XS_WANT_REF] != 0);
 }
 
 /* The environment's epoll instance and its uv_poll handle, made by init() (unref'd: only
@@ -82,6 +98,7 @@ xs_poller *xs_poller_of(napi_env env, xs_state *st, int *err) {
   }
   p->poll.data = p;
   uv_unref((uv_handle_t *)&p->poll);
+  p->refd = false;
   st->poller = p;
   return p;
 }
@@ -148,10 +165,7 @@ static napi_value js_watch_ref(napi_env env, napi_callback_info info) {
   int32_t on;
   if (!xs_args(env, info, 1, a) || !xs_int(env, a[0], "on", &on)) return NULL;
   xs_state *st = xs_state_of(env);
-  if (st->poller) {
-    if (on) uv_ref((uv_handle_t *)&st->poller->poll);
-    else uv_unref((uv_handle_t *)&st->poller->poll);
-  }
+  if (st->poller) set_ref(st->poller, on != 0);
   return xs_undefined(env);
 }
 

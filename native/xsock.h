@@ -27,8 +27,13 @@
 #define XS_MAX_MMSG 1024
 /* Address slot per message in recvmmsg: sizeof(struct sockaddr_storage). */
 #define XS_ADDR_SLOT 128
-/* Minimum scratch entries: recvmsg writes three. */
-#define XS_SCRATCH_MIN 4
+/* Minimum scratch entries: recvmsg writes three; the watcher's two flags sit at the end. */
+#define XS_SCRATCH_MIN 16
+/* scratch[XS_IN_DISPATCH] is 1 while the watcher's callback (and the microtasks after it)
+ * runs; scratch[XS_WANT_REF] is whether JavaScript has waiters. A change of the latter made
+ * inside the callback is applied to the loop once the callback returns (watcher.c). */
+#define XS_IN_DISPATCH 14
+#define XS_WANT_REF 15
 
 typedef struct xs_poller xs_poller;
 typedef struct xs_sigurg xs_sigurg;

@@ -28,7 +28,10 @@ export interface Binding {
    * Per-environment setup (works in worker threads: state is instance data).
    * `dispatch(count)` is called from the environment's libuv loop whenever watched
    * descriptors had events: `events[2*i]` is the id given to watch(), `events[2*i+1]`
-   * the POLL_* bits, for i < count.
+   * the POLL_* bits, for i < count. `scratch` (at least 16 entries) carries
+   * out-parameters in [0, 4); while `dispatch` and the microtasks after it run, the shim
+   * sets scratch[14] to 1 and, when they return, keeps the loop alive as scratch[15] says
+   * (readiness.ts writes it there instead of calling watchRef).
    */
   init(dispatch: (count: number) => void, scratch: Int32Array, events: Int32Array): void;
   /** Platform constants: AF_*, SOCK_*, MSG_*, SOL_*, SO_*, SCM_*, IPPROTO_*, TCP_*, IP_*, IPV6_*, E*, O_*, sizes. */

@@ -45,7 +45,7 @@ let initialised = false;
 /** How many Readiness objects have waiters or subscribers: while > 0 the loop stays alive. */
 let active = 0;
 
-/** The scratch array shared with the shim for out-parameters (see binding.ts). */
+/** The scratch array shared with the shim for out-parameters and the watcher's flags (see binding.ts). */
 export const scratch = new Int32Array(new ArrayBuffer(64));
 /** Events delivered by the watcher: (id, bits) pairs. */
 const events = new Int32Array(512);
@@ -64,11 +64,22 @@ export function ensureInit(): void {
 // Made at load, so the epoll descriptor exists before any caller counts its descriptors.
 ensureInit();
 
+/** scratch slots of the watcher's flags (native/xsock.h XS_IN_DISPATCH, XS_WANT_REF). */
+const IN_DISPATCH = 14;
+const WANT_REF = 15;
+
+/**
+ * Keeps the loop alive while anyone waits. Inside the watcher's callback the wish is only
+ * written down: a ping-pong's waiter is woken (no one waits) and waits again before the
+ * callback returns, and the shim applies the net change then — no crossing per round trip.
+ */
 function activity(delta: number): void {
   const was = active;
   active += delta;
-  if (was === 0 && active > 0) native.watchRef(1);
-  else if (was > 0 && active === 0) native.watchRef(0);
+  if ((was > 0) === (active > 0)) return;
+  const on = active > 0 ? 1 : 0;
+  scratch[WANT_REF] = on;
+  if (scratch[IN_DISPATCH] === 0) native.watchRef(on);
 }
 
 /**
