@@ -9,6 +9,7 @@ import { native } from '../dist/binding.js';
 import { constants as C } from '../dist/constants.js';
 import { encodeAddress, ADDR_BUF_SIZE } from '../dist/address.js';
 import { socketpair, socket } from '../dist/index.js';
+import { frames, u32Frame } from './frames.js';
 
 const EAGAIN = -C.EAGAIN;
 
@@ -84,8 +85,7 @@ export const seqpacket = (n) => messages(n, 'seqpacket', false);
 
 export function streamU32(n) {
   const p = pair('stream');
-  const frame = Buffer.alloc(68, 0x66);
-  frame.writeUInt32LE(64, 0);
+  const frame = u32Frame();
   const inb = Buffer.alloc(1 << 16);
   let have = 0;
   let sent = 0;
@@ -94,14 +94,10 @@ export function streamU32(n) {
     for (;;) {
       const r = check(native.recv(p.fb, inb, have, inb.length - have, 0), 'recv');
       if (r < 0) return;
-      let q = 0;
-      const end = have + r;
-      while (end - q >= 4 && end - q >= 4 + inb.readUInt32LE(q)) {
-        q += 4 + inb.readUInt32LE(q);
-        got++;
-      }
-      inb.copy(inb, 0, q, end);
-      have = end - q;
+      const [k, q] = frames(inb, have + r);
+      got += k;
+      inb.copy(inb, 0, q, have + r);
+      have = have + r - q;
     }
   };
   while (got < n) {

@@ -16,6 +16,7 @@ import net from 'node:net';
 import { once } from 'node:events';
 import { socket, socketpair } from '../dist/index.js';
 import * as floor from './floor.js';
+import { frames, u32Frame } from './frames.js';
 
 const [impl, workload, nArg] = process.argv.slice(2);
 const N = Number(nArg);
@@ -88,23 +89,9 @@ function batches(unconn) {
   return got;
 }
 
-/** Counts complete frames (u32 little-endian length + payload) in in[0, end); returns [frames, consumed]. */
-function frames(inb, end) {
-  let p = 0;
-  let k = 0;
-  while (end - p >= 4) {
-    const l = inb.readUInt32LE(p);
-    if (end - p < 4 + l) break;
-    p += 4 + l;
-    k++;
-  }
-  return [k, p];
-}
-
 function streamU32() {
   const [a, b] = socketpair('unix', 'stream');
-  const frame = Buffer.alloc(68, 0x66);
-  frame.writeUInt32LE(64, 0);
+  const frame = u32Frame();
   const inb = Buffer.alloc(1 << 16);
   let have = 0;
   let sent = 0;
@@ -235,8 +222,7 @@ async function netBulk(tcp) {
 }
 
 async function netU32() {
-  const frame = Buffer.alloc(68, 0x66);
-  frame.writeUInt32LE(64, 0);
+  const frame = u32Frame();
   let pending = Buffer.alloc(0);
   let got = 0;
   await netPump(false, { data: frame }, n, (d) => {
