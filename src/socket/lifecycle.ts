@@ -28,6 +28,10 @@ const addrBuf = Buffer.alloc(ADDR_BUF_SIZE);
 const intBuf = Buffer.alloc(4);
 /** connect(2)'s destination, kept encoded while a client connects to the same unix name again. */
 const destination = new EncodeMemo();
+/** accept4(2)'s peer address. */
+const peer = Buffer.from(new ArrayBuffer(ADDR_BUF_SIZE));
+// The shim's slots for both: connect and accept then pass it numbers only.
+native.addressSlots(destination.buf, peer);
 
 /** socket(2) with SOCK_NONBLOCK|SOCK_CLOEXEC: the new fd. */
 export function openSocket(domain: number, type: number, protocol: number): number {
@@ -100,8 +104,8 @@ export function listen(c: SocketCore, backlog: unknown): void {
 export function tryAccept(c: SocketCore): { fd: number; from: SockAddr } | null {
   const fd = c.live();
   for (;;) {
-    const nfd = native.accept(fd, addrBuf);
-    if (nfd >= 0) return { fd: nfd, from: decodeAddress(addrBuf, scratch[0]!) };
+    const nfd = native.acceptSlot(fd);
+    if (nfd >= 0) return { fd: nfd, from: decodeAddress(peer, scratch[0]!) };
     if (nfd === -C.ECONNABORTED) continue; // the peer gave up before we took it
     if (c.settle(nfd, POLL_IN, 'accept') === null) return null;
   }
@@ -161,8 +165,7 @@ export function accept<T>(c: SocketCore, wrap: (r: { fd: number; from: SockAddr 
 export function tryConnect(c: SocketCore, address: AddressLike): boolean {
   const fd = c.live();
   if (c.connecting !== null) return connectOutcome(c, true);
-  const len = destination.encode(address);
-  const rc = native.connect(fd, destination.buf, len);
+  const rc = native.connectSlot(fd, destination.encode(address));
   if (rc === 0) return true;
   if (rc === -C.EINPROGRESS) {
     c.connecting = describeAddress(address);
