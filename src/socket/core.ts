@@ -39,27 +39,41 @@ export function ownerOf(fd: number): object | undefined {
 }
 
 /**
- * Cores made in this job. Their weak bookkeeping — the reaper's registration and the
- * WeakRef in `owners` — is made at the end of the job and only for those still open, so a
- * socket opened and closed within one job (a connection accepted and answered at once, a
- * probe) never pays for it. Until then `owners` holds the owner strongly, so nothing it
- * owns can be garbage-collected unreaped.
+ * Descriptors of the cores made in this job. Their weak bookkeeping — the reaper's
+ * registration and the WeakRef in `owners` — is made at the end of the job and only for
+ * those still open, so a socket opened and closed within one job (a connection accepted
+ * and answered at once, a probe) never pays for it. Until then `owners` holds the owner
+ * strongly, so nothing it owns can be garbage-collected unreaped. Numbers, not the cores:
+ * a number's store needs no write barrier, and `owners` says which are still young (an
+ * owner held strongly); a number listed twice, or closed since, is settled at most once.
  */
-const young: SocketCore[] = [];
+const young: number[] = [];
 let youngRoom = 1024;
 /** settleYoung is queued for the end of this job (young may be empty again by then: see release). */
 let settleQueued = false;
 function settleYoung(): void {
   settleQueued = false;
-  for (let i = 0; i < young.length; i++) young[i]!.settleOwnership();
+  for (let i = 0; i < young.length; i++) youngOwner(young[i]!)?.core?.settleOwnership();
   young.length = 0;
   youngRoom = 1024;
 }
 
-/** A long synchronous run of short-lived sockets: the closed ones are dropped from `young`. */
+/** The owner of `fd` while it is held strongly (made in this job, not settled yet). */
+function youngOwner(fd: number): { core?: SocketCore } | undefined {
+  const o = owners[fd];
+  return o === undefined || o instanceof WeakRef ? undefined : o;
+}
+
+/** A long synchronous run of short-lived sockets: closed ones and repeats are dropped from `young`. */
 function compactYoung(): void {
+  const seen = new Set<number>();
   let k = 0;
-  for (let i = 0; i < young.length; i++) if (young[i]!.fd >= 0) young[k++] = young[i]!;
+  for (let i = 0; i < young.length; i++) {
+    const fd = young[i]!;
+    if (youngOwner(fd) === undefined || seen.has(fd)) continue;
+    seen.add(fd);
+    young[k++] = fd;
+  }
   young.length = k;
   if (k * 2 > youngRoom) youngRoom *= 2;
 }
@@ -160,7 +174,7 @@ export class SocketCore {
     this.protocol = protocol;
     owners[fd] = owner;
     if (young.length >= youngRoom) compactYoung();
-    young.push(this);
+    young.push(fd);
     if (!settleQueued) {
       settleQueued = true;
       queueMicrotask(settleYoung);
@@ -306,7 +320,7 @@ export class SocketCore {
     // Closed in the job that made it, as the last one made (an accepted connection answered
     // at once, a client closed right after connecting): no longer young, so a long
     // synchronous run of them leaves `young` as short as it found it.
-    if (young[young.length - 1] === this) young.pop();
+    if (young[young.length - 1] === fd) young.pop();
     const e = owners[fd];
     if (this.ownerRef !== null) reaper.unregister(owner);
     if (e === owner || (e !== undefined && e === this.ownerRef)) owners[fd] = undefined;
