@@ -6,7 +6,7 @@
  */
 import { native } from '../binding.js';
 import { XsockError, systemError, type ErrorAddress } from '../errors.js';
-import { Readiness, ensureInit, POLL_OUT } from '../readiness.js';
+import { Readiness, POLL_OUT } from '../readiness.js';
 import { describeAddress, type AddressLike } from '../address.js';
 import { constants as C } from '../constants.js';
 import { ReceivedFds, closeHeld, type Held } from './rights.js';
@@ -159,7 +159,6 @@ export class SocketCore {
 
   /** Takes ownership of `fd` on behalf of `owner` (reaped when the owner is collected). */
   constructor(owner: object, fd: number, domain: number, type: number, protocol: number) {
-    ensureInit(); // the shim's scratch must be ours before any call that writes out-params
     const stale = ownerOf(fd);
     if (stale !== undefined) {
       // The number was just handed out anew (socket, accept, dup3 onto it): the file the old
