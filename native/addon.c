@@ -228,6 +228,7 @@ static void finalize_state(napi_env env, void *data, void *hint) {
   /* Normally done by the teardown hook already (then a no-op): the bitmap is about to go. */
   xs_owned_close_all(st);
   if (st->owned_ref) napi_delete_reference(env, st->owned_ref);
+  xs_slots_release(env, st);
   st->dispatch = st->scratch_ref = st->events_ref = st->owned_ref = NULL;
   st->events = NULL;
   st->events_cap = 0;
@@ -267,7 +268,8 @@ NAPI_MODULE_INIT() {
       xs_register_ifname(env, exports) != napi_ok ||
       xs_register_pipe(env, exports) != napi_ok ||
       xs_register_splice(env, exports) != napi_ok ||
-      xs_register_sigurg(env, exports) != napi_ok) {
+      xs_register_sigurg(env, exports) != napi_ok ||
+      xs_register_addrslot(env, exports) != napi_ok) {
     bool pending = false;
     napi_is_exception_pending(env, &pending);
     if (!pending) napi_throw_error(env, NULL, "xsock: module initialisation failed");

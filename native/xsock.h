@@ -36,6 +36,13 @@
 #define XS_WANT_REF 15
 
 typedef struct xs_poller xs_poller;
+
+/* A Uint8Array JavaScript registered for the shim to read or write (addrslot.c). */
+typedef struct xs_slot {
+  napi_ref ref;                    /* keeps the view (and its backing store) alive */
+  uint8_t *data;                   /* its data, or NULL before registration */
+  size_t len;                      /* its byte length */
+} xs_slot;
 typedef struct xs_sigurg xs_sigurg;
 
 /* Per-environment state (Node-API instance data). */
@@ -57,6 +64,8 @@ typedef struct xs_state {
   uint8_t *owned;                  /* its data: bit fd set while a live Socket owns fd */
   size_t owned_bytes;              /* its byte length */
   xs_sigurg *sigurg;               /* the environment's SIGURG handle, made on first listen (sigurg.c) */
+  xs_slot slot_dest;               /* connect(2)'s destination address (addrslot.c) */
+  xs_slot slot_peer;               /* accept4(2)'s peer address (addrslot.c) */
 } xs_state;
 
 /* Retries a syscall expression while it fails with EINTR. */
@@ -107,6 +116,9 @@ napi_status xs_register_ifname(napi_env env, napi_value exports);
 napi_status xs_register_pipe(napi_env env, napi_value exports);
 napi_status xs_register_splice(napi_env env, napi_value exports);
 napi_status xs_register_sigurg(napi_env env, napi_value exports);
+napi_status xs_register_addrslot(napi_env env, napi_value exports);
+/* addrslot.c: drops the references to the address slots (instance data finalizer). */
+void xs_slots_release(napi_env env, xs_state *st);
 /* owned.c: closes every fd still owned (environment teardown) and forgets the bitmap. */
 void xs_owned_close_all(xs_state *st);
 

@@ -58,9 +58,11 @@ export const ADDR_BUF_SIZE = C.SIZEOF_SOCKADDR_STORAGE;
 export function encodeAddress(addr: AddressLike, buf: Buffer, argName = 'address'): number {
   const a = typeof addr === 'string' ? parseAddress(addr, argName) : addr;
   if (a === null || typeof a !== 'object') throw argType(argName, 'an address object or string', addr);
+  // The kernel reads exactly addrlen bytes, and a unix address's are all written below;
+  // the other structs have padding and reserved fields that must reach it as zeros.
+  if (a.family === 'unix') return encodeUnix(a, buf, argName);
   buf.fill(0, 0, ADDR_BUF_SIZE);
   switch (a.family) {
-    case 'unix': return encodeUnix(a, buf, argName);
     case 'inet': {
       buf.writeUInt16LE(C.AF_INET, 0);
       buf.writeUInt16BE(portArg(a.port, argName), 2);
@@ -93,45 +95,64 @@ export function encodeAddress(addr: AddressLike, buf: Buffer, argName = 'address
  */
 let lastName: string | undefined;
 let lastNameBytes: Buffer = Buffer.alloc(0);
+let lastNameHasNul = false;
 function nameBytes(name: string): Buffer {
   if (name !== lastName) {
     lastNameBytes = Buffer.from(name, 'utf8');
+    lastNameHasNul = lastNameBytes.includes(0);
     lastName = name;
   }
   return lastNameBytes;
 }
 
+/**
+ * src into buf at `at`, byte by byte: a name is at most 108 bytes, and Buffer#copy makes
+ * a view and calls into the runtime, which costs more than the loop for such sizes.
+ */
+function putBytes(buf: Buffer, at: number, src: Uint8Array): void {
+  for (let i = 0; i < src.length; i++) buf[at + i] = src[i]!;
+}
+
+const AF_UNIX = C.AF_UNIX;
+const SUN_PATH_OFF = C.OFFSETOF_SUN_PATH;
+
 function encodeUnix(a: UnixAddress, buf: Buffer, argName: string): number {
-  buf.writeUInt16LE(C.AF_UNIX, 0);
-  const off = C.OFFSETOF_SUN_PATH;
+  // sa_family, little-endian as everywhere in this codec (two stores, no bounds-checked call).
+  buf[0] = AF_UNIX & 0xff;
+  buf[1] = AF_UNIX >> 8;
+  const off = SUN_PATH_OFF;
   if (a.abstract !== undefined) {
     const name = typeof a.abstract === 'string' ? nameBytes(a.abstract)
-      : a.abstract instanceof Uint8Array ? Buffer.from(a.abstract) : null;
+      : a.abstract instanceof Uint8Array ? a.abstract : null;
     if (!name) throw argType(`${argName}.abstract`, 'a string or Buffer', a.abstract);
     if (name.length + 1 > SUN_PATH_MAX) {
       throw new XsockError('ERR_XSOCK_PATH_TOO_LONG', `The "${argName}.abstract" name is ${name.length} bytes; at most ${SUN_PATH_MAX - 1} fit in sun_path`);
     }
     buf[off] = 0;
-    name.copy(buf, off + 1);
+    putBytes(buf, off + 1, name);
     return off + 1 + name.length;
   }
   if (a.path === undefined || a.path === '') return off; // unnamed: bind autobinds
   if (typeof a.path !== 'string') throw argType(`${argName}.path`, 'a string', a.path);
   const p = nameBytes(a.path);
-  if (p.includes(0)) throw badAddress(argName, 'path contains a NUL byte');
+  if (lastNameHasNul) throw badAddress(argName, 'path contains a NUL byte');
   if (p.length > SUN_PATH_MAX) {
     throw new XsockError('ERR_XSOCK_PATH_TOO_LONG', `The "${argName}.path" is ${p.length} bytes; unix socket paths hold at most ${SUN_PATH_MAX} (sun_path)`);
   }
-  p.copy(buf, off);
+  putBytes(buf, off, p);
   // A 108-byte path has no room for the NUL; the kernel accepts it by length.
-  return off + p.length + (p.length < SUN_PATH_MAX ? 1 : 0);
+  if (p.length === SUN_PATH_MAX) return off + p.length;
+  buf[off + p.length] = 0;
+  return off + p.length + 1;
 }
 
 /** Decodes `len` bytes of a struct sockaddr the kernel filled in. */
 export function decodeAddress(buf: Uint8Array, len: number): SockAddr {
   // An unnamed unix socket (an unbound client, accept's usual peer) needs no view made.
-  if (len < 2 || buf.byteLength < 2 || (len <= C.OFFSETOF_SUN_PATH && buf[0]! + buf[1]! * 256 === C.AF_UNIX)) return { family: 'unix' };
-  const b = Buffer.from(buf.buffer, buf.byteOffset, Math.min(len, buf.byteLength));
+  // `length`, not `byteLength`, for a Uint8Array: Node 20's optimiser inlines the first and
+  // calls a builtin for the second.
+  if (len < 2 || buf.length < 2 || (len <= SUN_PATH_OFF && buf[0]! + buf[1]! * 256 === AF_UNIX)) return { family: 'unix' };
+  const b = Buffer.from(buf.buffer, buf.byteOffset, Math.min(len, buf.length));
   if (b.length < 2) return { family: 'unix' };
   const af = b.readUInt16LE(0);
   if (af === C.AF_UNIX) {

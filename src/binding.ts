@@ -53,6 +53,16 @@ export interface Binding {
   listen(fd: number, backlog: number): number;
   /** accept4(2) with SOCK_NONBLOCK|SOCK_CLOEXEC; peer addrlen in scratch[0]. */
   accept(fd: number, addr: Uint8Array): number;
+  /**
+   * Registers the environment's address slots (no syscall): `dest`, read by connectSlot,
+   * and `peer`, written by acceptSlot. Each must have its own ArrayBuffer (the shim keeps
+   * a pointer to it until the next call); a connect/accept loop then passes no view.
+   */
+  addressSlots(dest: Uint8Array, peer: Uint8Array): number;
+  /** connect(2) to the first `addrlen` bytes of the dest slot (-EINVAL beyond it). */
+  connectSlot(fd: number, addrlen: number): number;
+  /** accept4(2) with SOCK_NONBLOCK|SOCK_CLOEXEC, the peer's address into the peer slot; its addrlen in scratch[0]. */
+  acceptSlot(fd: number): number;
   /** getsockname(2); returns addrlen (may exceed addr.byteLength: decode min of both). */
   getsockname(fd: number, addr: Uint8Array): number;
   /** getpeername(2); returns addrlen. */

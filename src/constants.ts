@@ -34,12 +34,20 @@ const domainByName = new Map<string, number>(DOMAINS);
 const domainByNumber = new Map<number, string>([...DOMAINS].reverse().map(([n, v]) => [v, n]));
 const typeByName = new Map<string, number>(TYPES);
 const typeByNumber = new Map<number, string>(TYPES.map(([n, v]) => [v, n]));
+/**
+ * The last name looked up and its number: a program opens sockets of one kind again and
+ * again, and comparing a string with the same string costs less than hashing it.
+ */
+let lastDomain = { name: 'unix', n: C.AF_UNIX };
+let lastType = { name: 'stream', n: C.SOCK_STREAM };
 
 /** 'unix' | 'inet' | 'inet6' | 'netlink' | 'packet' | 'vsock' or AF_* number -> AF_* number. */
 export function domainNumber(domain: unknown): number {
   if (typeof domain === 'string') {
+    if (domain === lastDomain.name) return lastDomain.n;
     const n = domainByName.get(domain);
     if (n === undefined) throw new XsockError('ERR_XSOCK_INVALID_ARG_VALUE', `The "domain" argument must be one of ${[...domainByName.keys()].map((k) => `'${k}'`).join(', ')}; received '${domain}'`);
+    lastDomain = { name: domain, n };
     return n;
   }
   if (typeof domain === 'number' && Number.isInteger(domain) && domain >= 0 && domain < 256) return domain;
@@ -49,8 +57,10 @@ export function domainNumber(domain: unknown): number {
 /** 'stream' | 'dgram' | 'seqpacket' | 'raw' | 'rdm' or SOCK_* number -> SOCK_* number (flags refused). */
 export function typeNumber(type: unknown): number {
   if (typeof type === 'string') {
+    if (type === lastType.name) return lastType.n;
     const n = typeByName.get(type);
     if (n === undefined) throw new XsockError('ERR_XSOCK_INVALID_ARG_VALUE', `The "type" argument must be one of ${[...typeByName.keys()].map((k) => `'${k}'`).join(', ')}; received '${type}'`);
+    lastType = { name: type, n };
     return n;
   }
   if (typeof type === 'number' && Number.isInteger(type) && type > 0 && type < 16) return type;

@@ -1,12 +1,14 @@
-// The per-message fast paths: sender addresses decoded once per distinct sender, small
-// batches sent packed, the batch after a full queue offering one message, and ownership
-// bookkeeping deferred to the end of the job. Each is checked against what the kernel
+// The per-message fast paths: sender addresses decoded once per distinct sender, a
+// connect destination encoded once per distinct unix name, small batches sent packed, the
+// batch after a full queue offering one message, and ownership bookkeeping deferred to
+// the end of the job. Each is checked against what the kernel
 // delivers, and against the same answers the slow paths gave.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { socket, socketpair } from '../dist/index.js';
 import { socketOwning } from '../dist/socket/index.js';
-import { checkFdsAtEnd, fdCount, abstractName, within } from './helpers.js';
+import { join } from 'node:path';
+import { checkFdsAtEnd, fdCount, abstractName, within, tempDir } from './helpers.js';
 
 checkFdsAtEnd();
 
@@ -66,6 +68,59 @@ test('recvBatch: senders decoded per message across batches; changing one change
     });
   } finally {
     close();
+  }
+});
+
+test('tryConnect: a destination given again goes where it names now (object changed in place, text, path vs abstract)', () => {
+  const dir = tempDir();
+  const same = join(dir, 's'); // one string, bound once as a path and once as an abstract name
+  const n2 = abstractName('memo2');
+  const listeners = {
+    abs: { family: 'unix', abstract: same }, path: { family: 'unix', path: same }, n2: { family: 'unix', abstract: n2 },
+  };
+  const ls = {};
+  for (const [k, a] of Object.entries(listeners)) {
+    ls[k] = socket('unix', 'stream');
+    ls[k].bind(a);
+    ls[k].listen(8);
+  }
+  const to = { family: 'unix', abstract: same };
+  const steps = [
+    ['abs', () => to], ['abs', () => to],
+    ['path', () => ({ family: 'unix', path: same })], // the same string, a path this time
+    ['abs', () => ({ family: 'unix', abstract: same })], // and abstract again
+    ['abs', () => to],
+    ['n2', () => { to.abstract = n2; return to; }], // the same object, changed in place
+    ['abs', () => ({ family: 'unix', abstract: Buffer.from(same) })],
+    ['abs', () => `@${same}`], ['abs', () => `@${same}`],
+    ['path', () => same], ['n2', () => `unix:@${n2}`],
+  ];
+  try {
+    for (const [want, addr] of steps) {
+      const c = socket('unix', 'stream');
+      try {
+        assert.equal(c.tryConnect(addr()), true);
+        const by = [];
+        for (const [k, l] of Object.entries(ls)) {
+          const a = l.tryAccept();
+          if (a !== null) by.push(k);
+          a?.close();
+        }
+        assert.deepEqual(by, [want]);
+      } finally {
+        c.close();
+      }
+    }
+    // A bad destination after a good one is still refused, naming the argument.
+    const c = socket('unix', 'stream');
+    try {
+      assert.throws(() => c.tryConnect({ family: 'unix', abstract: 5 }), { code: 'ERR_XSOCK_INVALID_ARG_TYPE', message: /"address\.abstract"/ });
+      assert.throws(() => c.tryConnect({ family: 'unix', path: 'a\0b' }), /NUL/);
+    } finally {
+      c.close();
+    }
+  } finally {
+    for (const l of Object.values(ls)) l.close();
   }
 });
 

@@ -286,7 +286,7 @@ async function* iterate(s: SocketCore, plan: BatchPlan, cap: number, wait: WaitO
     for (let i = next; i < batch.length; i++) {
       const m = batch[i]!;
       if (m.eof) break;
-      s.readAhead.push(m);
+      s.keepReadAhead(m);
     }
   }
 }

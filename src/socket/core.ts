@@ -6,7 +6,7 @@
  */
 import { native } from '../binding.js';
 import { XsockError, systemError, type ErrorAddress } from '../errors.js';
-import { Readiness, ensureInit, POLL_OUT } from '../readiness.js';
+import { Readiness, POLL_OUT } from '../readiness.js';
 import { describeAddress, type AddressLike } from '../address.js';
 import { constants as C } from '../constants.js';
 import { ReceivedFds, closeHeld, type Held } from './rights.js';
@@ -23,37 +23,57 @@ interface Holdings { fd: number; readiness: Readiness | null; reserve: boolean }
  * new file reused the number; and a second owner of one number would close it twice.
  * An entry is the owner itself until the end of the job that made it (as strong as a
  * WeakRef's own keep-alive for that job would be), then a WeakRef to it: see settleYoung.
+ * Indexed by the number itself: descriptor numbers are small and dense (the kernel hands
+ * out the lowest free one), and a Map's hashing, and its rehashing as deletions pile up,
+ * was the largest user-space cost of a short-lived connection.
  */
-const owners = new Map<number, object>();
+const owners: (object | undefined)[] = [];
 
 /** The live object (a Socket) that owns `fd` in this environment, or undefined. */
 export function ownerOf(fd: number): object | undefined {
-  const e = owners.get(fd);
+  const e = owners[fd];
   if (e === undefined) return undefined;
   const o = e instanceof WeakRef ? (e.deref() as object | undefined) : e;
-  if (o === undefined) owners.delete(fd);
+  if (o === undefined) owners[fd] = undefined;
   return o;
 }
 
 /**
- * Cores made in this job. Their weak bookkeeping — the reaper's registration and the
- * WeakRef in `owners` — is made at the end of the job and only for those still open, so a
- * socket opened and closed within one job (a connection accepted and answered at once, a
- * probe) never pays for it. Until then `owners` holds the owner strongly, so nothing it
- * owns can be garbage-collected unreaped.
+ * Descriptors of the cores made in this job. Their weak bookkeeping — the reaper's
+ * registration and the WeakRef in `owners` — is made at the end of the job and only for
+ * those still open, so a socket opened and closed within one job (a connection accepted
+ * and answered at once, a probe) never pays for it. Until then `owners` holds the owner
+ * strongly, so nothing it owns can be garbage-collected unreaped. Numbers, not the cores:
+ * a number's store needs no write barrier, and `owners` says which are still young (an
+ * owner held strongly); a number listed twice, or closed since, is settled at most once.
  */
-const young: SocketCore[] = [];
+const young: number[] = [];
 let youngRoom = 1024;
+/** settleYoung is queued for the end of this job (young may be empty again by then: see release). */
+let settleQueued = false;
 function settleYoung(): void {
-  for (let i = 0; i < young.length; i++) young[i]!.settleOwnership();
+  settleQueued = false;
+  for (let i = 0; i < young.length; i++) youngOwner(young[i]!)?.core?.settleOwnership();
   young.length = 0;
   youngRoom = 1024;
 }
 
-/** A long synchronous run of short-lived sockets: the closed ones are dropped from `young`. */
+/** The owner of `fd` while it is held strongly (made in this job, not settled yet). */
+function youngOwner(fd: number): { core?: SocketCore } | undefined {
+  const o = owners[fd];
+  return o === undefined || o instanceof WeakRef ? undefined : o;
+}
+
+/** A long synchronous run of short-lived sockets: closed ones and repeats are dropped from `young`. */
 function compactYoung(): void {
+  const seen = new Set<number>();
   let k = 0;
-  for (let i = 0; i < young.length; i++) if (young[i]!.fd >= 0) young[k++] = young[i]!;
+  for (let i = 0; i < young.length; i++) {
+    const fd = young[i]!;
+    if (youngOwner(fd) === undefined || seen.has(fd)) continue;
+    seen.add(fd);
+    young[k++] = fd;
+  }
   young.length = k;
   if (k * 2 > youngRoom) youngRoom *= 2;
 }
@@ -83,13 +103,16 @@ function reapLater(): void {
 const reaper = new FinalizationRegistry<Holdings>((h) => {
   h.readiness?.close();
   if (h.fd >= 0) {
-    const e = owners.get(h.fd);
-    if (e instanceof WeakRef && e.deref() === undefined) owners.delete(h.fd);
+    const e = owners[h.fd];
+    if (e instanceof WeakRef && e.deref() === undefined) owners[h.fd] = undefined;
     disown(h.fd);
     native.close(h.fd);
   }
   if (h.reserve) dropReserve();
 });
+
+/** The read-ahead list of every socket that never read ahead (frozen: see keepReadAhead). */
+const NO_MESSAGES: Message[] = Object.freeze([]) as unknown as Message[];
 
 /** The descriptor of one Socket, its ownership and its readiness. */
 export class SocketCore {
@@ -99,7 +122,12 @@ export class SocketCore {
   readonly protocol: number;
   /** Destination of a non-blocking connect still in progress (address and port, for errors). */
   connecting: ErrorAddress | null = null;
-  private readonly held: Holdings;
+  /**
+   * What the reaper needs to give the descriptor back, made on first need (a wait, the
+   * reserve, or the end of the job with the socket still open): a connection opened and
+   * closed within one job never allocates it.
+   */
+  private held: Holdings | null = null;
   /** SO_PASSCRED / SO_PASSPIDFD as set through this socket: what a receive makes room for. */
   passcred = false;
   passpidfd = false;
@@ -108,12 +136,13 @@ export class SocketCore {
    * ownership records are held, not the lists: a dropped message is still reaped by GC
    * (which empties the record), and no WeakRef is made per message.
    */
-  private readonly untaken: Held[] = [];
+  private untaken: Held[] | null = null;
   /**
    * Messages read from the kernel ahead of delivery by an iterator that was left early:
-   * the next receive of any kind hands them out first, so nothing read is lost.
+   * the next receive of any kind hands them out first, so nothing read is lost. Add to it
+   * with keepReadAhead only (until then it is the shared, frozen, empty list).
    */
-  readonly readAhead: Message[] = [];
+  readAhead: Message[] = NO_MESSAGES;
   /** The last sendmmsg stopped short (the queue filled): the next one tries a single message first (batch.ts). */
   batchFilled = false;
   /**
@@ -130,7 +159,6 @@ export class SocketCore {
 
   /** Takes ownership of `fd` on behalf of `owner` (reaped when the owner is collected). */
   constructor(owner: object, fd: number, domain: number, type: number, protocol: number) {
-    ensureInit(); // the shim's scratch must be ours before any call that writes out-params
     const stale = ownerOf(fd);
     if (stale !== undefined) {
       // The number was just handed out anew (socket, accept, dup3 onto it): the file the old
@@ -143,12 +171,27 @@ export class SocketCore {
     this.domain = domain;
     this.type = type;
     this.protocol = protocol;
-    this.held = { fd, readiness: null, reserve: false };
-    owners.set(fd, owner);
+    owners[fd] = owner;
     if (young.length >= youngRoom) compactYoung();
-    young.push(this);
-    if (young.length === 1) queueMicrotask(settleYoung);
+    young.push(fd);
+    if (!settleQueued) {
+      settleQueued = true;
+      queueMicrotask(settleYoung);
+    }
     own(fd);
+  }
+
+  private holdings(): Holdings {
+    return this.held ??= { fd: this.fd, readiness: null, reserve: false };
+  }
+
+  /**
+   * A message an iterator read ahead, kept for the next receive (batch.ts): the list is made
+   * on first use, sockets that never read ahead share the frozen empty one.
+   */
+  keepReadAhead(m: Message): void {
+    if (this.readAhead === NO_MESSAGES) this.readAhead = [];
+    this.readAhead.push(m);
   }
 
   /** This core's WeakRef in `owners` once settled: compared by identity on release, never dereferenced (no keep-alive). */
@@ -157,11 +200,11 @@ export class SocketCore {
   /** @internal End of the job that made this core: reaped if its owner is collected unclosed, found by number weakly. */
   settleOwnership(): void {
     if (this.fd < 0 || this.ownerRef !== null) return;
-    const owner = owners.get(this.fd);
+    const owner = owners[this.fd];
     if (owner === undefined || owner instanceof WeakRef || (owner as { core?: unknown }).core !== this) return;
-    reaper.register(owner, this.held, owner);
+    reaper.register(owner, this.holdings(), owner);
     this.ownerRef = new WeakRef(owner);
-    owners.set(this.fd, this.ownerRef);
+    owners[this.fd] = this.ownerRef;
   }
 
   /** The fd, or throws ERR_XSOCK_CLOSED. */
@@ -173,12 +216,13 @@ export class SocketCore {
   /** The descriptor's readiness (the shared watcher is made on first wait). */
   get readiness(): Readiness {
     const fd = this.live();
-    return this.held.readiness ??= Readiness.of(fd);
+    const h = this.holdings();
+    return h.readiness ??= Readiness.of(fd);
   }
 
   /** A try* call met EAGAIN for these bits: readiness subscribers may be told again. */
   drained(bits: number): void {
-    this.held.readiness?.drained(bits);
+    this.held?.readiness?.drained(bits);
   }
 
   /**
@@ -210,8 +254,8 @@ export class SocketCore {
   }
 
   private keep(h: Held, list: ReceivedFds): void {
-    this.untaken.push(h);
-    this.unreaped.push(list);
+    (this.untaken ??= []).push(h);
+    (this.unreaped ??= []).push(list);
     if (!this.reapQueued) {
       this.reapQueued = true;
       toReap.push(this);
@@ -220,14 +264,15 @@ export class SocketCore {
   }
 
   /** Lists of rights handed out and not yet registered with their reaper (see keepUntaken). */
-  private readonly unreaped: ReceivedFds[] = [];
+  private unreaped: ReceivedFds[] | null = null;
   private reapQueued = false;
 
   /** @internal Registers the lists still holding rights with their reaper (end of the job). */
   registerUnreaped(): void {
     this.reapQueued = false;
-    for (let i = 0; i < this.unreaped.length; i++) ReceivedFds.reapWhenDropped(this.unreaped[i]!);
-    this.unreaped.length = 0;
+    const u = this.unreaped;
+    if (u === null) return;
+    while (u.length > 0) ReceivedFds.reapWhenDropped(u.pop()!);
   }
 
   /**
@@ -238,15 +283,17 @@ export class SocketCore {
     // Emptied by pop(), not `length = 0`: that goes through the runtime and drops the
     // backing store, which the next message's push() then grows again.
     const u = this.untaken;
+    if (u === null) return;
     while (u.length > 0) closeHeld(u.pop()!);
     const r = this.unreaped; // closed: nothing left for a reaper
-    while (r.length > 0) r.pop();
+    if (r !== null) while (r.length > 0) r.pop();
   }
 
   /** Keeps the environment's spare descriptor while this (listening) socket lives: accept sheds on EMFILE. */
   holdReserve(): void {
-    if (this.held.reserve) return;
-    this.held.reserve = true;
+    const h = this.holdings();
+    if (h.reserve) return;
+    h.reserve = true;
     holdReserve();
   }
 
@@ -262,16 +309,23 @@ export class SocketCore {
         m.pidfd?.close();
       }
     }
-    this.held.readiness?.close();
-    this.held.readiness = null;
-    this.held.fd = -1;
+    const h = this.held;
+    if (h !== null) {
+      h.readiness?.close();
+      h.readiness = null;
+      h.fd = -1;
+    }
     this.fd = -1;
-    const e = owners.get(fd);
+    // Closed in the job that made it, as the last one made (an accepted connection answered
+    // at once, a client closed right after connecting): no longer young, so a long
+    // synchronous run of them leaves `young` as short as it found it.
+    if (young[young.length - 1] === fd) young.pop();
+    const e = owners[fd];
     if (this.ownerRef !== null) reaper.unregister(owner);
-    if (e === owner || (e !== undefined && e === this.ownerRef)) owners.delete(fd);
+    if (e === owner || (e !== undefined && e === this.ownerRef)) owners[fd] = undefined;
     disown(fd);
-    if (this.held.reserve) {
-      this.held.reserve = false;
+    if (h !== null && h.reserve) {
+      h.reserve = false;
       dropReserve();
     }
     // The caller closes (or hands over) the fd right after: a slot frees on this turn.

@@ -15,6 +15,7 @@ import { shed } from './reserve.js';
 import { onDescriptorFreed } from './core.js';
 import { sleep, pauseUntil } from '../wait.js';
 import { explainDomainError } from '../domain-errors.js';
+import { EncodeMemo } from './address-memo.js';
 
 /** Options for bind(). */
 export interface BindOptions {
@@ -25,6 +26,12 @@ export interface BindOptions {
 /** Address scratch for calls that hand an address to the kernel and return at once. */
 const addrBuf = Buffer.alloc(ADDR_BUF_SIZE);
 const intBuf = Buffer.alloc(4);
+/** connect(2)'s destination, kept encoded while a client connects to the same unix name again. */
+const destination = new EncodeMemo();
+/** accept4(2)'s peer address. */
+const peer = Buffer.from(new ArrayBuffer(ADDR_BUF_SIZE));
+// The shim's slots for both: connect and accept then pass it numbers only.
+native.addressSlots(destination.buf, peer);
 
 /** socket(2) with SOCK_NONBLOCK|SOCK_CLOEXEC: the new fd. */
 export function openSocket(domain: number, type: number, protocol: number): number {
@@ -97,8 +104,8 @@ export function listen(c: SocketCore, backlog: unknown): void {
 export function tryAccept(c: SocketCore): { fd: number; from: SockAddr } | null {
   const fd = c.live();
   for (;;) {
-    const nfd = native.accept(fd, addrBuf);
-    if (nfd >= 0) return { fd: nfd, from: decodeAddress(addrBuf, scratch[0]!) };
+    const nfd = native.acceptSlot(fd);
+    if (nfd >= 0) return { fd: nfd, from: decodeAddress(peer, scratch[0]!) };
     if (nfd === -C.ECONNABORTED) continue; // the peer gave up before we took it
     if (c.settle(nfd, POLL_IN, 'accept') === null) return null;
   }
@@ -158,8 +165,7 @@ export function accept<T>(c: SocketCore, wrap: (r: { fd: number; from: SockAddr 
 export function tryConnect(c: SocketCore, address: AddressLike): boolean {
   const fd = c.live();
   if (c.connecting !== null) return connectOutcome(c, true);
-  const len = encodeAddress(address, addrBuf);
-  const rc = native.connect(fd, addrBuf, len);
+  const rc = native.connectSlot(fd, destination.encode(address));
   if (rc === 0) return true;
   if (rc === -C.EINPROGRESS) {
     c.connecting = describeAddress(address);
@@ -171,7 +177,7 @@ export function tryConnect(c: SocketCore, address: AddressLike): boolean {
 
 /** connect(2): resolves once connected; rejects with the kernel's error (SO_ERROR). */
 export function connect(c: SocketCore, address: AddressLike, opts?: WaitOptions): Promise<void> {
-  encodeAddress(address, addrBuf); // validate before any wait
+  destination.encode(address); // validate before any wait
   return attemptOrRetry(() => (tryConnect(c, address) ? true : null), {
     // In progress: writability tells the outcome. A full unix backlog gives no readiness:
     // back off and try again.
