@@ -9,9 +9,18 @@
  */
 #include <limits.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "xsock.h"
+
+/* The data calls enter the kernel through syscall(2), not libc's send/recv wrappers: they
+ * are cancellation points, and in a threaded process (Node always is) glibc brackets each
+ * with two atomic updates of the thread's cancel state. Nothing ever cancels a Node
+ * thread, and those updates cost as much as the rest of our user-space work per call.
+ * send(2) and recv(2) are sendto(2) and recvfrom(2) without an address in the kernel too. */
+#define XS_SENDTO(fd, p, n, fl, sa, sl) syscall(SYS_sendto, (long)(fd), (p), (n), (long)(fl), (sa), (long)(sl))
+#define XS_RECVFROM(fd, p, n, fl, sa, sl) syscall(SYS_recvfrom, (long)(fd), (p), (n), (long)(fl), (sa), (sl))
 
 /* socklen_t for a caller's buffer: the whole view, clamped so the kernel sees a sane int. */
 static socklen_t view_socklen(const xs_bytes *b) {
@@ -174,7 +183,7 @@ static napi_value js_send(napi_env env, napi_callback_info info) {
   bool bad;
   if (!xs_args(env, info, 5, a) || !data_args(env, a, &fd, &p, &n, &flags, &bad)) return NULL;
   if (bad) return xs_num(env, -EINVAL);
-  ssize_t r = XS_RETRY(send(fd, p, n, flags | MSG_NOSIGNAL | MSG_DONTWAIT));
+  ssize_t r = XS_RETRY(XS_SENDTO(fd, p, n, flags | MSG_NOSIGNAL | MSG_DONTWAIT, NULL, 0));
   return xs_num(env, XS_RESULT(r));
 }
 
@@ -187,7 +196,7 @@ static napi_value js_recv(napi_env env, napi_callback_info info) {
   bool bad;
   if (!xs_args(env, info, 5, a) || !data_args(env, a, &fd, &p, &n, &flags, &bad)) return NULL;
   if (bad) return xs_num(env, -EINVAL);
-  ssize_t r = XS_RETRY(recv(fd, p, n, flags | MSG_DONTWAIT));
+  ssize_t r = XS_RETRY(XS_RECVFROM(fd, p, n, flags | MSG_DONTWAIT, NULL, NULL));
   return xs_num(env, XS_RESULT(r));
 }
 
@@ -203,8 +212,8 @@ static napi_value js_sendto(napi_env env, napi_callback_info info) {
       !xs_bytes_arg(env, a[5], "addr", false, &addr) || !xs_int(env, a[6], "addrlen", &addrlen))
     return NULL;
   if (bad || !addrlen_ok(addrlen, &addr)) return xs_num(env, -EINVAL);
-  ssize_t r = XS_RETRY(sendto(fd, p, n, flags | MSG_NOSIGNAL | MSG_DONTWAIT,
-                              (const struct sockaddr *)addr.data, (socklen_t)addrlen));
+  ssize_t r = XS_RETRY(XS_SENDTO(fd, p, n, flags | MSG_NOSIGNAL | MSG_DONTWAIT,
+                                 (const struct sockaddr *)addr.data, (socklen_t)addrlen));
   return xs_num(env, XS_RESULT(r));
 }
 
@@ -222,7 +231,7 @@ static napi_value js_recvfrom(napi_env env, napi_callback_info info) {
   if (bad) return xs_num(env, -EINVAL);
   socklen_t alen = view_socklen(&addr);
   struct sockaddr *sa = addr.data ? (struct sockaddr *)addr.data : NULL;
-  ssize_t r = XS_RETRY(recvfrom(fd, p, n, flags | MSG_DONTWAIT, sa, sa ? &alen : NULL));
+  ssize_t r = XS_RETRY(XS_RECVFROM(fd, p, n, flags | MSG_DONTWAIT, sa, sa ? &alen : NULL));
   if (r >= 0) xs_state_of(env)->scratch[0] = sa ? (int32_t)alen : 0;
   return xs_num(env, XS_RESULT(r));
 }
