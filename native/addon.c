@@ -220,6 +220,14 @@ static napi_value js_init(napi_env env, napi_callback_info info) {
   return xs_undefined(env);
 }
 
+/* The scratch in use before init() and after teardown. Its data-call fd slot is -1, so a
+ * data call made then fails with EBADF instead of reaching descriptor 0. */
+static void use_fallback_scratch(xs_state *st) {
+  memset(st->scratch_fallback, 0, sizeof st->scratch_fallback);
+  st->scratch_fallback[XS_DATA_ARGS] = -1;
+  st->scratch = st->scratch_fallback;
+}
+
 static void finalize_state(napi_env env, void *data, void *hint) {
   xs_state *st = data;
   if (st->dispatch) napi_delete_reference(env, st->dispatch);
@@ -232,7 +240,7 @@ static void finalize_state(napi_env env, void *data, void *hint) {
   st->dispatch = st->scratch_ref = st->events_ref = st->owned_ref = NULL;
   st->events = NULL;
   st->events_cap = 0;
-  st->scratch = st->scratch_fallback;
+  use_fallback_scratch(st);
   /* Normally already destroyed by the teardown hook; this covers any other order. */
   if (st->async_ctx) napi_async_destroy(env, st->async_ctx);
   st->async_ctx = NULL;
@@ -246,7 +254,7 @@ NAPI_MODULE_INIT() {
     return NULL;
   }
   st->env = env;
-  st->scratch = st->scratch_fallback;
+  use_fallback_scratch(st);
   if (napi_set_instance_data(env, st, finalize_state, NULL) != napi_ok) {
     free(st);
     return NULL;

@@ -156,82 +156,78 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
   return xs_num(env, XS_RESULT(r));
 }
 
-/* Reads (fd, buf, off, len, flags) shared by send/recv/sendto/recvfrom. Returns false
- * after throwing; *bad is set when off/len do not fit the view (caller returns -EINVAL). */
-static bool data_args(napi_env env, napi_value *a, int32_t *fd, uint8_t **p, size_t *n,
-                      int32_t *flags, bool *bad) {
+/* The data calls take their scalars (fd, off, len, flags and sendto's addrlen) from
+ * scratch[XS_DATA_ARGS...], written there by JavaScript just before the call: reading five
+ * int32s from memory is far cheaper than a napi_get_value_* call for each, and these calls
+ * are made once per message. Only the views come as arguments. */
+typedef struct xs_data {
+  int32_t fd, flags, addrlen;
+  uint8_t *p;
+  size_t n;
+  bool bad; /* off/len do not fit the view: the call returns -EINVAL before the kernel sees them */
+} xs_data;
+
+/* Reads the view argument and the scalars. Returns false after throwing. */
+static bool data_args(napi_env env, napi_value buf_v, xs_data *d) {
+  const int32_t *in = xs_state_of(env)->scratch + XS_DATA_ARGS;
   xs_bytes buf;
-  int64_t off, len;
-  if (!xs_int(env, a[0], "fd", fd) || !xs_bytes_arg(env, a[1], "buf", false, &buf) ||
-      !xs_i64(env, a[2], "off", &off) || !xs_i64(env, a[3], "len", &len) ||
-      !xs_int(env, a[4], "flags", flags))
-    return false;
-  *bad = !xs_range_ok(off, len, buf.len);
-  if (!*bad) {
-    *p = buf.data ? buf.data + off : NULL;
-    *n = (size_t)len;
-  }
+  if (!xs_bytes_arg(env, buf_v, "buf", false, &buf)) return false;
+  d->fd = in[0];
+  d->flags = in[3];
+  d->addrlen = in[4];
+  /* int32 in scratch: a negative off or len is refused here, never reaches the kernel. */
+  d->bad = !xs_range_ok(in[1], in[2], buf.len);
+  d->p = buf.data && !d->bad ? buf.data + in[1] : NULL;
+  d->n = d->bad ? 0 : (size_t)in[2];
   return true;
 }
 
 /* send(2) */
 static napi_value js_send(napi_env env, napi_callback_info info) {
-  napi_value a[5];
-  int32_t fd, flags;
-  uint8_t *p;
-  size_t n;
-  bool bad;
-  if (!xs_args(env, info, 5, a) || !data_args(env, a, &fd, &p, &n, &flags, &bad)) return NULL;
-  if (bad) return xs_num(env, -EINVAL);
-  ssize_t r = XS_RETRY(XS_SENDTO(fd, p, n, flags | MSG_NOSIGNAL | MSG_DONTWAIT, NULL, 0));
+  napi_value a[1];
+  xs_data d;
+  if (!xs_args(env, info, 1, a) || !data_args(env, a[0], &d)) return NULL;
+  if (d.bad) return xs_num(env, -EINVAL);
+  ssize_t r = XS_RETRY(XS_SENDTO(d.fd, d.p, d.n, d.flags | MSG_NOSIGNAL | MSG_DONTWAIT, NULL, 0));
   return xs_num(env, XS_RESULT(r));
 }
 
 /* recv(2) */
 static napi_value js_recv(napi_env env, napi_callback_info info) {
-  napi_value a[5];
-  int32_t fd, flags;
-  uint8_t *p;
-  size_t n;
-  bool bad;
-  if (!xs_args(env, info, 5, a) || !data_args(env, a, &fd, &p, &n, &flags, &bad)) return NULL;
-  if (bad) return xs_num(env, -EINVAL);
-  ssize_t r = XS_RETRY(XS_RECVFROM(fd, p, n, flags | MSG_DONTWAIT, NULL, NULL));
+  napi_value a[1];
+  xs_data d;
+  if (!xs_args(env, info, 1, a) || !data_args(env, a[0], &d)) return NULL;
+  if (d.bad) return xs_num(env, -EINVAL);
+  ssize_t r = XS_RETRY(XS_RECVFROM(d.fd, d.p, d.n, d.flags | MSG_DONTWAIT, NULL, NULL));
   return xs_num(env, XS_RESULT(r));
 }
 
 /* sendto(2) */
 static napi_value js_sendto(napi_env env, napi_callback_info info) {
-  napi_value a[7];
-  int32_t fd, flags, addrlen;
-  uint8_t *p;
-  size_t n;
-  bool bad;
+  napi_value a[2];
+  xs_data d;
   xs_bytes addr;
-  if (!xs_args(env, info, 7, a) || !data_args(env, a, &fd, &p, &n, &flags, &bad) ||
-      !xs_bytes_arg(env, a[5], "addr", false, &addr) || !xs_int(env, a[6], "addrlen", &addrlen))
+  if (!xs_args(env, info, 2, a) || !data_args(env, a[0], &d) ||
+      !xs_bytes_arg(env, a[1], "addr", false, &addr))
     return NULL;
-  if (bad || !addrlen_ok(addrlen, &addr)) return xs_num(env, -EINVAL);
-  ssize_t r = XS_RETRY(XS_SENDTO(fd, p, n, flags | MSG_NOSIGNAL | MSG_DONTWAIT,
-                                 (const struct sockaddr *)addr.data, (socklen_t)addrlen));
+  if (d.bad || !addrlen_ok(d.addrlen, &addr)) return xs_num(env, -EINVAL);
+  ssize_t r = XS_RETRY(XS_SENDTO(d.fd, d.p, d.n, d.flags | MSG_NOSIGNAL | MSG_DONTWAIT,
+                                 (const struct sockaddr *)addr.data, (socklen_t)d.addrlen));
   return xs_num(env, XS_RESULT(r));
 }
 
 /* recvfrom(2) */
 static napi_value js_recvfrom(napi_env env, napi_callback_info info) {
-  napi_value a[6];
-  int32_t fd, flags;
-  uint8_t *p;
-  size_t n;
-  bool bad;
+  napi_value a[2];
+  xs_data d;
   xs_bytes addr;
-  if (!xs_args(env, info, 6, a) || !data_args(env, a, &fd, &p, &n, &flags, &bad) ||
-      !xs_bytes_arg(env, a[5], "addr", false, &addr))
+  if (!xs_args(env, info, 2, a) || !data_args(env, a[0], &d) ||
+      !xs_bytes_arg(env, a[1], "addr", false, &addr))
     return NULL;
-  if (bad) return xs_num(env, -EINVAL);
+  if (d.bad) return xs_num(env, -EINVAL);
   socklen_t alen = view_socklen(&addr);
   struct sockaddr *sa = addr.data ? (struct sockaddr *)addr.data : NULL;
-  ssize_t r = XS_RETRY(XS_RECVFROM(fd, p, n, flags | MSG_DONTWAIT, sa, sa ? &alen : NULL));
+  ssize_t r = XS_RETRY(XS_RECVFROM(d.fd, d.p, d.n, d.flags | MSG_DONTWAIT, sa, sa ? &alen : NULL));
   if (r >= 0) xs_state_of(env)->scratch[0] = sa ? (int32_t)alen : 0;
   return xs_num(env, XS_RESULT(r));
 }

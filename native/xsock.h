@@ -27,7 +27,10 @@
 #define XS_MAX_MMSG 1024
 /* Address slot per message in recvmmsg: sizeof(struct sockaddr_storage). */
 #define XS_ADDR_SLOT 128
-/* Minimum scratch entries: recvmsg writes three; the watcher's two flags sit at the end. */
+/* Minimum scratch entries: out-parameters in [0, 4) (recvmsg writes three), the data
+ * calls' scalar arguments in [XS_DATA_ARGS, XS_DATA_ARGS + 5) (socket.c), the watcher's
+ * two flags at the end. */
+#define XS_DATA_ARGS 8
 #define XS_SCRATCH_MIN 16
 /* scratch[XS_IN_DISPATCH] is 1 while the watcher's callback (and the microtasks after it)
  * runs; scratch[XS_WANT_REF] is whether JavaScript has waiters. A change of the latter made

@@ -23,15 +23,25 @@ export const POLL_ERR = 16;
 /** EPOLLHUP: hang-up (the connection is shut down both ways, or was reset). */
 export const POLL_HUP = 32;
 
+/**
+ * Where send, recv, sendto and recvfrom read their scalar arguments: scratch[DATA_ARGS + i]
+ * holds fd (i = 0), off (1), len (2), flags (3) and sendto's addrlen (4), written just
+ * before the call. Crossing into the shim costs far less when only the views are passed.
+ * off and len are int32s; the shim refuses (-EINVAL) a range that is negative or not
+ * inside the view.
+ */
+export const DATA_ARGS = 8;
+
 export interface Binding {
   /**
    * Per-environment setup (works in worker threads: state is instance data).
    * `dispatch(count)` is called from the environment's libuv loop whenever watched
    * descriptors had events: `events[2*i]` is the id given to watch(), `events[2*i+1]`
    * the POLL_* bits, for i < count. `scratch` (at least 16 entries) carries
-   * out-parameters in [0, 4); while `dispatch` and the microtasks after it run, the shim
-   * sets scratch[14] to 1 and, when they return, keeps the loop alive as scratch[15] says
-   * (readiness.ts writes it there instead of calling watchRef).
+   * out-parameters in [0, 4) and the data calls' arguments from DATA_ARGS; while `dispatch`
+   * and the microtasks after it run, the shim sets scratch[14] to 1 and, when they return,
+   * keeps the loop alive as scratch[15] says (readiness.ts writes it there instead of
+   * calling watchRef).
    */
   init(dispatch: (count: number) => void, scratch: Int32Array, events: Int32Array): void;
   /** Platform constants: AF_*, SOCK_*, MSG_*, SOL_*, SO_*, SCM_*, IPPROTO_*, TCP_*, IP_*, IPV6_*, E*, O_*, sizes. */
@@ -72,14 +82,20 @@ export interface Binding {
   /** close(2); EINTR is not retried (Linux closes the fd anyway). */
   close(fd: number): number;
 
-  /** send(2) of buf[off, off+len) with MSG_NOSIGNAL added. */
-  send(fd: number, buf: Uint8Array, off: number, len: number, flags: number): number;
-  /** recv(2) into buf[off, off+len); returns the kernel's count (can exceed len with MSG_TRUNC). */
-  recv(fd: number, buf: Uint8Array, off: number, len: number, flags: number): number;
-  /** sendto(2) with MSG_NOSIGNAL. */
-  sendto(fd: number, buf: Uint8Array, off: number, len: number, flags: number, addr: Uint8Array, addrlen: number): number;
-  /** recvfrom(2); addrlen in scratch[0]. */
-  recvfrom(fd: number, buf: Uint8Array, off: number, len: number, flags: number, addr: Uint8Array): number;
+  /**
+   * send(2) of buf[off, off+len) with MSG_NOSIGNAL added; fd, off, len and flags are read
+   * from scratch (see DATA_ARGS). -EINVAL, no syscall, when [off, off+len) is not inside buf.
+   */
+  send(buf: Uint8Array): number;
+  /**
+   * recv(2) into buf[off, off+len), fd, off, len and flags from scratch (see DATA_ARGS);
+   * returns the kernel's count (can exceed len with MSG_TRUNC).
+   */
+  recv(buf: Uint8Array): number;
+  /** sendto(2) with MSG_NOSIGNAL; fd, off, len, flags and addrlen from scratch (see DATA_ARGS). */
+  sendto(buf: Uint8Array, addr: Uint8Array): number;
+  /** recvfrom(2), fd, off, len and flags from scratch (see DATA_ARGS); addrlen in scratch[0]. */
+  recvfrom(buf: Uint8Array, addr: Uint8Array): number;
   /**
    * sendmsg(2) gathering from `iov` (at most 1024 views; a single view is a list of one),
    * MSG_NOSIGNAL added. addr/control may be null (then their lengths are ignored).

@@ -9,6 +9,7 @@ import { constants as C } from '../constants.js';
 import { check, systemError } from '../errors.js';
 import { POLL_PRI, type WaitOptions } from '../readiness.js';
 import type { SocketCore } from './core.js';
+import { recvCall } from './data-call.js';
 import { retry, urgentPointerPace } from './retry.js';
 
 const one = Buffer.alloc(1);
@@ -55,6 +56,6 @@ export function recvOob(c: SocketCore, opts?: WaitOptions): Promise<number> {
 
 /** recv(2) of the urgent byte: the byte, or a negative errno (0 bytes counts as EINVAL). */
 function oobOnce(c: SocketCore): number {
-  const rc = native.recv(c.live(), one, 0, 1, C.MSG_OOB);
+  const rc = recvCall(c.live(), one, 0, 1, C.MSG_OOB);
   return rc >= 1 ? one[0]! : rc === 0 ? -C.EINVAL : rc;
 }

@@ -3,7 +3,6 @@
  * connected stream). The try* forms never wait; the Promise forms go through the one retry
  * loop. recvInto fills the caller's buffer, so a busy reader allocates nothing.
  */
-import { native } from '../binding.js';
 import { constants as C } from '../constants.js';
 import { argType, intArg } from '../errors.js';
 import { POLL_IN, POLL_OUT, POLL_PRI, scratch, type WaitOptions } from '../readiness.js';
@@ -12,6 +11,7 @@ import type { SocketCore } from './core.js';
 import { attemptOrRetry, datagramOutputPace, type Waiting } from './retry.js';
 import { rejectQueuedError } from './errqueue-wake.js';
 import { AddressMemo } from './address-memo.js';
+import { recvCall, recvfromCall, sendCall, sendtoCall } from './data-call.js';
 
 /**
  * What recvfrom resolves to.
@@ -71,7 +71,7 @@ function makeWaiting(c: SocketCore, mask: number): Waiting {
 
 /** send(2) of buf[off, off+len), never waiting. */
 export function trySend(c: SocketCore, b: Uint8Array, flags: number, off = 0, len = b.byteLength - off): number | null {
-  return c.settle(native.send(c.live(), b, off, len, flags), POLL_OUT, 'send');
+  return c.settle(sendCall(c.live(), b, off, len, flags), POLL_OUT, 'send');
 }
 
 /** send(2) of data[off, off+len), never waiting, the range checked against the bytes. */
@@ -106,7 +106,7 @@ export function tryRecvInto(c: SocketCore, buf: unknown, flags: unknown, off?: n
   const o = off === undefined ? 0 : intArg('offset', off, 0, b.byteLength);
   const n = len === undefined ? b.byteLength - o : intArg('length', len, 0, b.byteLength - o);
   if (c.readAhead.length > 0 && (f & C.MSG_OOB) === 0) return readAheadInto(c, b, o, n, f);
-  return c.settle(native.recv(c.live(), b, o, n, f), inputBit(f), 'recv');
+  return c.settle(recvCall(c.live(), b, o, n, f), inputBit(f), 'recv');
 }
 
 /** recv(2) semantics over a message an iterator read ahead: copied (truncated), its length. */
@@ -121,7 +121,7 @@ export function recvInto(c: SocketCore, buf: unknown, flags: unknown, opts?: Wai
   const b = bufArg(buf);
   const f = flagsArg(flags);
   const bit = inputBit(f);
-  return attemptOrRetry(() => c.settle(native.recv(c.live(), b, 0, b.byteLength, f), bit, 'recv'), waitingFor(c, bit), f, 'recv', opts);
+  return attemptOrRetry(() => c.settle(recvCall(c.live(), b, 0, b.byteLength, f), bit, 'recv'), waitingFor(c, bit), f, 'recv', opts);
 }
 
 export function tryRecv(c: SocketCore, size: unknown, flags: unknown): Buffer | null {
@@ -138,7 +138,7 @@ export async function recv(c: SocketCore, size: unknown, flags: unknown, opts?: 
 
 function sendtoOnce(c: SocketCore, b: Uint8Array, address: AddressLike, f: number): number | null {
   const len = encodeAddress(address, toAddr);
-  return c.settle(native.sendto(c.live(), b, 0, b.byteLength, f, toAddr, len), POLL_OUT, 'sendto', address);
+  return c.settle(sendtoCall(c.live(), b, 0, b.byteLength, f, toAddr, len), POLL_OUT, 'sendto', address);
 }
 
 export function trySendto(c: SocketCore, data: unknown, address: AddressLike, flags: unknown): number | null {
@@ -159,7 +159,7 @@ function recvfromOnce(c: SocketCore, size: number, f: number): Datagram | null {
     const n = readAheadInto(c, buf, 0, size, f & ~C.MSG_TRUNC);
     return { data: buf.subarray(0, n), from };
   }
-  const n = c.settle(native.recvfrom(c.live(), buf, 0, size, f, fromAddr), inputBit(f), 'recvfrom');
+  const n = c.settle(recvfromCall(c.live(), buf, 0, size, f, fromAddr), inputBit(f), 'recvfrom');
   if (n === null) return null;
   return { data: n >= size ? buf : buf.subarray(0, n), from: senders.decode(fromAddr, 0, Math.min(scratch[0]!, fromAddr.length)) };
 }

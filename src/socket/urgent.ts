@@ -9,6 +9,7 @@ import { native } from '../binding.js';
 import { constants as C } from '../constants.js';
 import { check, intArg, systemError } from '../errors.js';
 import type { SocketCore } from './core.js';
+import { recvCall } from './data-call.js';
 
 /** What recv(MSG_OOB|MSG_PEEK) says of the socket's urgent data. */
 export type UrgentState = 'none' | 'announced' | 'arrived';
@@ -22,7 +23,7 @@ export function setOwner(c: SocketCore, pid: number): void {
 
 /** recv(2) with MSG_OOB|MSG_PEEK: whether urgent data is announced, arrived, or none. */
 export function urgentState(c: SocketCore): UrgentState {
-  const rc = native.recv(c.live(), one, 0, 1, C.MSG_OOB | C.MSG_PEEK);
+  const rc = recvCall(c.live(), one, 0, 1, C.MSG_OOB | C.MSG_PEEK);
   if (rc >= 1) return 'arrived';
   if (rc === -C.EAGAIN) return 'announced';
   if (rc === 0 || rc === -C.EINVAL) return 'none';
