@@ -157,10 +157,14 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
 }
 
 /* The data calls take their scalars (fd, off, len, flags and sendto's addrlen) from
- * scratch[XS_DATA_ARGS...], written there by JavaScript just before the call: reading five
- * int32s from memory is far cheaper than a napi_get_value_* call for each, and these calls
- * are made once per message. Only the views come as arguments. */
+ * scratch[XS_DATA_ARGS...], written there by JavaScript just before the call, and leave
+ * their result (the count, or -errno) in scratch[XS_DATA_ARGS + 5], returning undefined:
+ * reading and writing int32s in memory is far cheaper than a napi_get_value_* call per
+ * argument and a napi_create_int32 for the result, and these calls are made once per
+ * message. Only the views come as arguments. The count fits: len is an int32 and a
+ * datagram's length (MSG_TRUNC) is at most 64 KiB. */
 typedef struct xs_data {
+  int32_t *scratch; /* the environment's; arguments and result from XS_DATA_ARGS */
   int32_t fd, flags, addrlen;
   uint8_t *p;
   size_t n;
@@ -169,7 +173,8 @@ typedef struct xs_data {
 
 /* Reads the view argument and the scalars. Returns false after throwing. */
 static bool data_args(napi_env env, napi_value buf_v, xs_data *d) {
-  const int32_t *in = xs_state_of(env)->scratch + XS_DATA_ARGS;
+  d->scratch = xs_state_of(env)->scratch;
+  const int32_t *in = d->scratch + XS_DATA_ARGS;
   xs_bytes buf;
   if (!xs_bytes_arg(env, buf_v, "buf", false, &buf)) return false;
   d->fd = in[0];
@@ -182,14 +187,21 @@ static bool data_args(napi_env env, napi_value buf_v, xs_data *d) {
   return true;
 }
 
+/* The data calls' way back: the result in scratch, undefined to JavaScript (a NULL return
+ * without a pending exception is undefined, at no cost). */
+static napi_value data_result(const xs_data *d, int64_t r) {
+  d->scratch[XS_DATA_ARGS + 5] = (int32_t)r;
+  return NULL;
+}
+
 /* send(2) */
 static napi_value js_send(napi_env env, napi_callback_info info) {
   napi_value a[1];
   xs_data d;
   if (!xs_args(env, info, 1, a) || !data_args(env, a[0], &d)) return NULL;
-  if (d.bad) return xs_num(env, -EINVAL);
+  if (d.bad) return data_result(&d, -EINVAL);
   ssize_t r = XS_RETRY(XS_SENDTO(d.fd, d.p, d.n, d.flags | MSG_NOSIGNAL | MSG_DONTWAIT, NULL, 0));
-  return xs_num(env, XS_RESULT(r));
+  return data_result(&d, XS_RESULT(r));
 }
 
 /* recv(2) */
@@ -197,9 +209,9 @@ static napi_value js_recv(napi_env env, napi_callback_info info) {
   napi_value a[1];
   xs_data d;
   if (!xs_args(env, info, 1, a) || !data_args(env, a[0], &d)) return NULL;
-  if (d.bad) return xs_num(env, -EINVAL);
+  if (d.bad) return data_result(&d, -EINVAL);
   ssize_t r = XS_RETRY(XS_RECVFROM(d.fd, d.p, d.n, d.flags | MSG_DONTWAIT, NULL, NULL));
-  return xs_num(env, XS_RESULT(r));
+  return data_result(&d, XS_RESULT(r));
 }
 
 /* sendto(2) */
@@ -210,10 +222,10 @@ static napi_value js_sendto(napi_env env, napi_callback_info info) {
   if (!xs_args(env, info, 2, a) || !data_args(env, a[0], &d) ||
       !xs_bytes_arg(env, a[1], "addr", false, &addr))
     return NULL;
-  if (d.bad || !addrlen_ok(d.addrlen, &addr)) return xs_num(env, -EINVAL);
+  if (d.bad || !addrlen_ok(d.addrlen, &addr)) return data_result(&d, -EINVAL);
   ssize_t r = XS_RETRY(XS_SENDTO(d.fd, d.p, d.n, d.flags | MSG_NOSIGNAL | MSG_DONTWAIT,
                                  (const struct sockaddr *)addr.data, (socklen_t)d.addrlen));
-  return xs_num(env, XS_RESULT(r));
+  return data_result(&d, XS_RESULT(r));
 }
 
 /* recvfrom(2) */
@@ -224,12 +236,12 @@ static napi_value js_recvfrom(napi_env env, napi_callback_info info) {
   if (!xs_args(env, info, 2, a) || !data_args(env, a[0], &d) ||
       !xs_bytes_arg(env, a[1], "addr", false, &addr))
     return NULL;
-  if (d.bad) return xs_num(env, -EINVAL);
+  if (d.bad) return data_result(&d, -EINVAL);
   socklen_t alen = view_socklen(&addr);
   struct sockaddr *sa = addr.data ? (struct sockaddr *)addr.data : NULL;
   ssize_t r = XS_RETRY(XS_RECVFROM(d.fd, d.p, d.n, d.flags | MSG_DONTWAIT, sa, sa ? &alen : NULL));
-  if (r >= 0) xs_state_of(env)->scratch[0] = sa ? (int32_t)alen : 0;
-  return xs_num(env, XS_RESULT(r));
+  if (r >= 0) d.scratch[0] = sa ? (int32_t)alen : 0;
+  return data_result(&d, XS_RESULT(r));
 }
 
 napi_status xs_register_socket(napi_env env, napi_value exports) {

@@ -28,8 +28,8 @@
 /* Address slot per message in recvmmsg: sizeof(struct sockaddr_storage). */
 #define XS_ADDR_SLOT 128
 /* Minimum scratch entries: out-parameters in [0, 4) (recvmsg writes three), the data
- * calls' scalar arguments in [XS_DATA_ARGS, XS_DATA_ARGS + 5) (socket.c), the watcher's
- * two flags at the end. */
+ * calls' scalar arguments and result in [XS_DATA_ARGS, XS_DATA_ARGS + 6) (socket.c), the
+ * watcher's two flags at the end. */
 #define XS_DATA_ARGS 8
 #define XS_SCRATCH_MIN 16
 /* scratch[XS_IN_DISPATCH] is 1 while the watcher's callback (and the microtasks after it)

@@ -2,7 +2,8 @@
  * The typed contract of the native shim (native/*.c) and the only importer of the addon.
  *
  * Every function performs exactly one non-blocking system call (EINTR retried in C) and
- * returns its result, or a negative errno. Out-parameters that are not the return value
+ * returns its result, or a negative errno (the per-message data calls leave it in scratch:
+ * see DATA_ARGS). Out-parameters that are not the return value
  * are written to the shared `scratch` Int32Array handed over by `init`, so no call
  * allocates a JS object on the hot path. Buffers are always caller-provided; the shim
  * never reads or writes past `byteLength` of a view it is given.
@@ -24,13 +25,16 @@ export const POLL_ERR = 16;
 export const POLL_HUP = 32;
 
 /**
- * Where send, recv, sendto and recvfrom read their scalar arguments: scratch[DATA_ARGS + i]
- * holds fd (i = 0), off (1), len (2), flags (3) and sendto's addrlen (4), written just
- * before the call. Crossing into the shim costs far less when only the views are passed.
- * off and len are int32s; the shim refuses (-EINVAL) a range that is negative or not
- * inside the view.
+ * Where send, recv, sendto and recvfrom read their scalar arguments and leave their result:
+ * scratch[DATA_ARGS + i] holds fd (i = 0), off (1), len (2), flags (3) and sendto's addrlen
+ * (4), written just before the call; the call returns nothing and leaves the kernel's count
+ * or -errno in scratch[DATA_RESULT]. Crossing into the shim costs far less when only the
+ * views are passed. off and len are int32s; the shim refuses (-EINVAL, no syscall) a range
+ * that is negative or not inside the view.
  */
 export const DATA_ARGS = 8;
+/** Where the data calls leave their result (see DATA_ARGS). */
+export const DATA_RESULT = DATA_ARGS + 5;
 
 export interface Binding {
   /**
@@ -83,19 +87,20 @@ export interface Binding {
   close(fd: number): number;
 
   /**
-   * send(2) of buf[off, off+len) with MSG_NOSIGNAL added; fd, off, len and flags are read
-   * from scratch (see DATA_ARGS). -EINVAL, no syscall, when [off, off+len) is not inside buf.
+   * send(2) of buf[off, off+len) with MSG_NOSIGNAL added; fd, off, len and flags from
+   * scratch, the result to scratch[DATA_RESULT] (see DATA_ARGS). -EINVAL, no syscall, when
+   * [off, off+len) is not inside buf.
    */
-  send(buf: Uint8Array): number;
+  send(buf: Uint8Array): void;
   /**
-   * recv(2) into buf[off, off+len), fd, off, len and flags from scratch (see DATA_ARGS);
-   * returns the kernel's count (can exceed len with MSG_TRUNC).
+   * recv(2) into buf[off, off+len), arguments and result in scratch (see DATA_ARGS); the
+   * kernel's count can exceed len with MSG_TRUNC.
    */
-  recv(buf: Uint8Array): number;
-  /** sendto(2) with MSG_NOSIGNAL; fd, off, len, flags and addrlen from scratch (see DATA_ARGS). */
-  sendto(buf: Uint8Array, addr: Uint8Array): number;
-  /** recvfrom(2), fd, off, len and flags from scratch (see DATA_ARGS); addrlen in scratch[0]. */
-  recvfrom(buf: Uint8Array, addr: Uint8Array): number;
+  recv(buf: Uint8Array): void;
+  /** sendto(2) with MSG_NOSIGNAL; fd, off, len, flags, addrlen and the result in scratch (see DATA_ARGS). */
+  sendto(buf: Uint8Array, addr: Uint8Array): void;
+  /** recvfrom(2), arguments and result in scratch (see DATA_ARGS); addrlen in scratch[0]. */
+  recvfrom(buf: Uint8Array, addr: Uint8Array): void;
   /**
    * sendmsg(2) gathering from `iov` (at most 1024 views; a single view is a list of one),
    * MSG_NOSIGNAL added. addr/control may be null (then their lengths are ignored).

@@ -1,11 +1,12 @@
 /**
  * The plain data calls of the shim — send(2), recv(2), sendto(2), recvfrom(2) — with the
  * usual (fd, view, off, len, flags) signature. The shim reads the scalars from the shared
- * scratch (binding.ts DATA_ARGS) rather than as arguments, because each Node-API number it
- * reads costs more than the rest of the crossing; these calls run once per message.
+ * scratch (binding.ts DATA_ARGS) and leaves its result there rather than take and make
+ * Node-API numbers, each of which costs more than reading memory; these calls run once
+ * per message.
  * Each returns the shim's result: the kernel's count or a negative errno.
  */
-import { native, DATA_ARGS } from '../binding.js';
+import { native, DATA_ARGS, DATA_RESULT } from '../binding.js';
 import { scratch } from '../readiness.js';
 
 const FD = DATA_ARGS;
@@ -46,12 +47,14 @@ function putWide(b: Uint8Array, off: number, len: number): Uint8Array {
 
 /** send(2) of b[off, off+len) (MSG_NOSIGNAL added by the shim). */
 export function sendCall(fd: number, b: Uint8Array, off: number, len: number, flags: number): number {
-  return native.send(put(fd, b, off, len, flags));
+  native.send(put(fd, b, off, len, flags));
+  return scratch[DATA_RESULT]!;
 }
 
 /** recv(2) into b[off, off+len): the kernel's count (more than len with MSG_TRUNC). */
 export function recvCall(fd: number, b: Uint8Array, off: number, len: number, flags: number): number {
-  return native.recv(put(fd, b, off, len, flags));
+  native.recv(put(fd, b, off, len, flags));
+  return scratch[DATA_RESULT]!;
 }
 
 /** sendto(2) of b[off, off+len) to the first addrlen bytes of addr. */
@@ -59,11 +62,13 @@ export function sendtoCall(fd: number, b: Uint8Array, off: number, len: number, 
   addr: Uint8Array, addrlen: number): number {
   const v = put(fd, b, off, len, flags);
   scratch[ADDRLEN] = addrlen;
-  return native.sendto(v, addr);
+  native.sendto(v, addr);
+  return scratch[DATA_RESULT]!;
 }
 
 /** recvfrom(2) into b[off, off+len); the sender's address in addr, its length in scratch[0]. */
 export function recvfromCall(fd: number, b: Uint8Array, off: number, len: number, flags: number,
   addr: Uint8Array): number {
-  return native.recvfrom(put(fd, b, off, len, flags), addr);
+  native.recvfrom(put(fd, b, off, len, flags), addr);
+  return scratch[DATA_RESULT]!;
 }
