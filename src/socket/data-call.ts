@@ -34,7 +34,7 @@ function put(fd: number, b: Uint8Array, off: number, len: number, flags: number)
 }
 
 function putWide(b: Uint8Array, off: number, len: number): Uint8Array {
-  if (!(Number.isInteger(off) && Number.isInteger(len) && off >= 0 && len >= 0 && off + len <= b.byteLength)) {
+  if (!(Number.isInteger(off) && Number.isInteger(len) && off >= 0 && len >= 0 && off + len <= b.length)) {
     scratch[OFF] = -1;
     scratch[LEN] = 0;
     return b;
