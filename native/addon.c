@@ -25,6 +25,11 @@ bool xs_args(napi_env env, napi_callback_info info, size_t n, napi_value *argv) 
   return napi_get_cb_info(env, info, &argc, argv, NULL, NULL) == napi_ok;
 }
 
+bool xs_args_data(napi_env env, napi_callback_info info, size_t n, napi_value *argv, void **data) {
+  size_t argc = n;
+  return napi_get_cb_info(env, info, &argc, argv, NULL, data) == napi_ok;
+}
+
 static void throw_type(napi_env env, const char *name, const char *expected) {
   char msg[160];
   snprintf(msg, sizeof msg, "The \"%s\" argument must be %s", name, expected);

@@ -171,12 +171,15 @@ typedef struct xs_data {
   bool bad; /* off/len do not fit the view: the call returns -EINVAL before the kernel sees them */
 } xs_data;
 
-/* Reads the view argument and the scalars. Returns false after throwing. */
-static bool data_args(napi_env env, napi_value buf_v, xs_data *d) {
-  d->scratch = xs_state_of(env)->scratch;
+/* Reads the arguments (n views, the data view first) and the scalars. The functions are
+ * defined with their xs_state as data (xs_register_socket). Returns false after throwing. */
+static bool data_args(napi_env env, napi_callback_info info, size_t n, napi_value *a, xs_data *d) {
+  xs_state *st;
+  if (!xs_args_data(env, info, n, a, (void **)&st)) return false;
+  d->scratch = st->scratch;
   const int32_t *in = d->scratch + XS_DATA_ARGS;
   xs_bytes buf;
-  if (!xs_bytes_arg(env, buf_v, "buf", false, &buf)) return false;
+  if (!xs_bytes_arg(env, a[0], "buf", false, &buf)) return false;
   d->fd = in[0];
   d->flags = in[3];
   d->addrlen = in[4];
@@ -198,7 +201,7 @@ static napi_value data_result(const xs_data *d, int64_t r) {
 static napi_value js_send(napi_env env, napi_callback_info info) {
   napi_value a[1];
   xs_data d;
-  if (!xs_args(env, info, 1, a) || !data_args(env, a[0], &d)) return NULL;
+  if (!data_args(env, info, 1, a, &d)) return NULL;
   if (d.bad) return data_result(&d, -EINVAL);
   ssize_t r = XS_RETRY(XS_SENDTO(d.fd, d.p, d.n, d.flags | MSG_NOSIGNAL | MSG_DONTWAIT, NULL, 0));
   return data_result(&d, XS_RESULT(r));
@@ -208,7 +211,7 @@ static napi_value js_send(napi_env env, napi_callback_info info) {
 static napi_value js_recv(napi_env env, napi_callback_info info) {
   napi_value a[1];
   xs_data d;
-  if (!xs_args(env, info, 1, a) || !data_args(env, a[0], &d)) return NULL;
+  if (!data_args(env, info, 1, a, &d)) return NULL;
   if (d.bad) return data_result(&d, -EINVAL);
   ssize_t r = XS_RETRY(XS_RECVFROM(d.fd, d.p, d.n, d.flags | MSG_DONTWAIT, NULL, NULL));
   return data_result(&d, XS_RESULT(r));
@@ -219,7 +222,7 @@ static napi_value js_sendto(napi_env env, napi_callback_info info) {
   napi_value a[2];
   xs_data d;
   xs_bytes addr;
-  if (!xs_args(env, info, 2, a) || !data_args(env, a[0], &d) ||
+  if (!data_args(env, info, 2, a, &d) ||
       !xs_bytes_arg(env, a[1], "addr", false, &addr))
     return NULL;
   if (d.bad || !addrlen_ok(d.addrlen, &addr)) return data_result(&d, -EINVAL);
@@ -233,7 +236,7 @@ static napi_value js_recvfrom(napi_env env, napi_callback_info info) {
   napi_value a[2];
   xs_data d;
   xs_bytes addr;
-  if (!xs_args(env, info, 2, a) || !data_args(env, a[0], &d) ||
+  if (!data_args(env, info, 2, a, &d) ||
       !xs_bytes_arg(env, a[1], "addr", false, &addr))
     return NULL;
   if (d.bad) return data_result(&d, -EINVAL);
@@ -256,10 +259,16 @@ napi_status xs_register_socket(napi_env env, napi_value exports) {
     XS_FN("getpeername", js_getpeername),
     XS_FN("shutdown", js_shutdown),
     XS_FN("close", js_close),
-    XS_FN("send", js_send),
-    XS_FN("recv", js_recv),
-    XS_FN("sendto", js_sendto),
-    XS_FN("recvfrom", js_recvfrom),
   };
-  return napi_define_properties(env, exports, sizeof d / sizeof d[0], d);
+  /* The per-message calls carry the environment's state as their data. */
+  xs_state *st = xs_state_of(env);
+  const napi_property_descriptor data_calls[] = {
+    XS_FN_DATA("send", js_send, st),
+    XS_FN_DATA("recv", js_recv, st),
+    XS_FN_DATA("sendto", js_sendto, st),
+    XS_FN_DATA("recvfrom", js_recvfrom, st),
+  };
+  napi_status s = napi_define_properties(env, exports, sizeof d / sizeof d[0], d);
+  if (s != napi_ok) return s;
+  return napi_define_properties(env, exports, sizeof data_calls / sizeof data_calls[0], data_calls);
 }

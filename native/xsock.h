@@ -94,6 +94,9 @@ typedef struct xs_bytes {
  * return false; the caller then returns NULL to JS. */
 xs_state *xs_state_of(napi_env env);
 bool xs_args(napi_env env, napi_callback_info info, size_t n, napi_value *argv);
+/* xs_args, and the data pointer the function was defined with (xs_state for the per-message
+ * calls: napi_get_cb_info hands it over in the same call, no napi_get_instance_data). */
+bool xs_args_data(napi_env env, napi_callback_info info, size_t n, napi_value *argv, void **data);
 bool xs_int(napi_env env, napi_value v, const char *name, int32_t *out);
 bool xs_uint(napi_env env, napi_value v, const char *name, uint32_t *out);
 bool xs_i64(napi_env env, napi_value v, const char *name, int64_t *out);
@@ -140,5 +143,7 @@ void xs_state_release(xs_state *st);
 /* Convenience for the per-file property tables. */
 #define XS_FN(name, fn) \
   { name, NULL, fn, NULL, NULL, NULL, napi_writable | napi_enumerable | napi_configurable, NULL }
+#define XS_FN_DATA(name, fn, data) \
+  { name, NULL, fn, NULL, NULL, NULL, napi_writable | napi_enumerable | napi_configurable, data }
 
 #endif /* XSOCK_H */
