@@ -7,7 +7,7 @@
       "native/domains.c", "native/ifname.c", "native/pipe.c",
       "native/splice.c", "native/sigurg.c", "native/addrslot.c"
     ],
-    "cflags": ["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter"],
+    "cflags": ["-O2", "-fvisibility=hidden", "-Wall", "-Wextra", "-Wno-unused-parameter"],
     "defines": ["NAPI_VERSION=8", "_GNU_SOURCE"]
   }]
 }
