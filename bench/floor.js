@@ -5,13 +5,41 @@
 // and xsock/floor is what the library itself costs. Not an API: it imports the internal
 // binding and hands the kernel's results back unchecked.
 import { openSync, closeSync } from 'node:fs';
-import { native } from '../dist/binding.js';
+import { native, DATA_ARGS, DATA_RESULT } from '../dist/binding.js';
+import { scratch } from '../dist/readiness.js';
 import { constants as C } from '../dist/constants.js';
 import { encodeAddress, ADDR_BUF_SIZE } from '../dist/address.js';
 import { socketpair, socket } from '../dist/index.js';
 import { frames, u32Frame } from './frames.js';
 
 const EAGAIN = -C.EAGAIN;
+
+/** The data calls take fd, off, len and flags in scratch and leave their result there
+ * (binding.ts DATA_ARGS): four stores, the call, one load. Flags are always 0 here. */
+function send(fd, b, off, len) {
+  scratch[DATA_ARGS] = fd;
+  scratch[DATA_ARGS + 1] = off;
+  scratch[DATA_ARGS + 2] = len;
+  scratch[DATA_ARGS + 3] = 0;
+  native.send(b);
+  return scratch[DATA_RESULT];
+}
+function recv(fd, b, off, len) {
+  scratch[DATA_ARGS] = fd;
+  scratch[DATA_ARGS + 1] = off;
+  scratch[DATA_ARGS + 2] = len;
+  scratch[DATA_ARGS + 3] = 0;
+  native.recv(b);
+  return scratch[DATA_RESULT];
+}
+function recvfrom(fd, b, off, len, from) {
+  scratch[DATA_ARGS] = fd;
+  scratch[DATA_ARGS + 1] = off;
+  scratch[DATA_ARGS + 2] = len;
+  scratch[DATA_ARGS + 3] = 0;
+  native.recvfrom(b, from);
+  return scratch[DATA_RESULT];
+}
 
 /** Two ends of a pair as bare numbers (the Sockets stay alive and close them at the end). */
 function pair(type) {
@@ -71,9 +99,9 @@ function messages(n, type, unconn) {
   let sent = 0;
   let got = 0;
   while (got < n) {
-    while (sent < n && check(native.send(ftx, msg, 0, 64, 0), 'send') >= 0) sent++;
-    if (unconn) while (check(native.recvfrom(frx, buf, 0, 64, 0, from), 'recvfrom') >= 0) got++;
-    else while (check(native.recv(frx, buf, 0, 64, 0), 'recv') >= 0) got++;
+    while (sent < n && check(send(ftx, msg, 0, 64), 'send') >= 0) sent++;
+    if (unconn) while (check(recvfrom(frx, buf, 0, 64, from), 'recvfrom') >= 0) got++;
+    else while (check(recv(frx, buf, 0, 64), 'recv') >= 0) got++;
   }
   close();
   return got;
@@ -92,7 +120,7 @@ export function streamU32(n) {
   let got = 0;
   const drain = () => {
     for (;;) {
-      const r = check(native.recv(p.fb, inb, have, inb.length - have, 0), 'recv');
+      const r = check(recv(p.fb, inb, have, inb.length - have), 'recv');
       if (r < 0) return;
       const [k, q] = frames(inb, have + r);
       got += k;
@@ -102,10 +130,10 @@ export function streamU32(n) {
   };
   while (got < n) {
     while (sent < n) {
-      const w = check(native.send(p.fa, frame, 0, 68, 0), 'send');
+      const w = check(send(p.fa, frame, 0, 68), 'send');
       if (w < 0) break;
       for (let off = w; off < 68;) {
-        const k = check(native.send(p.fa, frame, off, 68 - off, 0), 'send');
+        const k = check(send(p.fa, frame, off, 68 - off), 'send');
         if (k < 0) drain();
         else off += k;
       }
