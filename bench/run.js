@@ -24,6 +24,12 @@
 // (bulk size), XSOCK_BENCH_SCALE (multiplies every single-process message count),
 // XSOCK_BENCH_RELAY_BYTES (relay size, see bench/relay.js).
 //
+// Each two-process figure is taken after a warm-up of 1 s (every client, C too): V8 tiers a
+// hot loop up over its first second, compiling on background threads, and with both
+// processes pinned to one CPU those threads take that CPU from the measured loop. A
+// 0.15 s warm-up measured pinned ping-pong 0.06-0.17 lower (unix dgram 0.60 against 0.66,
+// seqpacket 0.57 against 0.69, tcp 0.73 against 0.90 in one paired run).
+//
 // Every round runs every client of a row once, starting the row at a different client
 // each round, so drift (a neighbour's load) does not always favour the same one. A
 // figure is the median of the rounds; a ratio is the median of the per-round ratios (the
@@ -68,7 +74,7 @@ function env(name, fallback) {
 function parseArgs(argv) {
   const quick = process.env.XSOCK_BENCH_QUICK === '1' || argv.includes('--quick');
   const o = {
-    seconds: env('XSOCK_BENCH_SECONDS', quick ? 0.1 : 0.3), warmup: env('XSOCK_BENCH_WARMUP', quick ? 0.05 : 0.15),
+    seconds: env('XSOCK_BENCH_SECONDS', quick ? 0.1 : 0.3), warmup: env('XSOCK_BENCH_WARMUP', quick ? 0.05 : 1),
     rounds: Math.round(env('XSOCK_BENCH_ROUNDS', quick ? 1 : 3)), only: null, extra: true, quick,
     bulk: Math.round(env('XSOCK_BENCH_BULK_BYTES', quick ? 64 << 20 : 1 << 30)),
     scale: env('XSOCK_BENCH_SCALE', quick ? 0.1 : 1),
