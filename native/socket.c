@@ -80,11 +80,6 @@ static napi_value js_bind(napi_env env, napi_callback_info info) {
   return addr_call(env, info, bind);
 }
 
-/* connect(2); EINPROGRESS is the normal answer on our non-blocking sockets. */
-static napi_value js_connect(napi_env env, napi_callback_info info) {
-  return addr_call(env, info, connect);
-}
-
 /* listen(2) */
 static napi_value js_listen(napi_env env, napi_callback_info info) {
   napi_value a[2];
@@ -93,22 +88,6 @@ static napi_value js_listen(napi_env env, napi_callback_info info) {
       !xs_int(env, a[1], "backlog", &backlog))
     return NULL;
   int r = XS_RETRY(listen(fd, backlog));
-  return xs_num(env, XS_RESULT(r));
-}
-
-/* accept4(2) */
-static napi_value js_accept(napi_env env, napi_callback_info info) {
-  napi_value a[2];
-  int32_t fd;
-  xs_bytes addr;
-  if (!xs_args(env, info, 2, a) || !xs_int(env, a[0], "fd", &fd) ||
-      !xs_bytes_arg(env, a[1], "addr", false, &addr))
-    return NULL;
-  socklen_t alen = view_socklen(&addr);
-  /* A zero-length (or detached) view has no pointer; ask the kernel for no address. */
-  struct sockaddr *sa = addr.data ? (struct sockaddr *)addr.data : NULL;
-  int r = XS_RETRY(accept4(fd, sa, sa ? &alen : NULL, SOCK_NONBLOCK | SOCK_CLOEXEC));
-  if (r >= 0) xs_state_of(env)->scratch[0] = sa ? (int32_t)alen : 0;
   return xs_num(env, XS_RESULT(r));
 }
 
@@ -253,9 +232,7 @@ napi_status xs_register_socket(napi_env env, napi_value exports) {
     XS_FN("socket", js_socket),
     XS_FN("socketpair", js_socketpair),
     XS_FN("bind", js_bind),
-    XS_FN("connect", js_connect),
     XS_FN("listen", js_listen),
-    XS_FN("accept", js_accept),
     XS_FN("getsockname", js_getsockname),
     XS_FN("getpeername", js_getpeername),
     XS_FN("shutdown", js_shutdown),

@@ -61,12 +61,8 @@ export interface Binding {
   socketpair(domain: number, type: number, protocol: number): number;
   /** bind(2). */
   bind(fd: number, addr: Uint8Array, addrlen: number): number;
-  /** connect(2). */
-  connect(fd: number, addr: Uint8Array, addrlen: number): number;
   /** listen(2). */
   listen(fd: number, backlog: number): number;
-  /** accept4(2) with SOCK_NONBLOCK|SOCK_CLOEXEC; peer addrlen in scratch[0]. */
-  accept(fd: number, addr: Uint8Array): number;
   /**
    * Registers the environment's address slots (no syscall): `dest`, read by connectSlot,
    * and `peer`, written by acceptSlot. Each must have its own ArrayBuffer (the shim keeps

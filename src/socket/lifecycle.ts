@@ -15,7 +15,7 @@ import { shed } from './reserve.js';
 import { onDescriptorFreed } from './core.js';
 import { sleep, pauseUntil } from '../wait.js';
 import { explainDomainError } from '../domain-errors.js';
-import { EncodeMemo } from './address-memo.js';
+import { destination, peer } from './address-slots.js';
 
 /** Options for bind(). */
 export interface BindOptions {
@@ -26,12 +26,6 @@ export interface BindOptions {
 /** Address scratch for calls that hand an address to the kernel and return at once. */
 const addrBuf = Buffer.alloc(ADDR_BUF_SIZE);
 const intBuf = Buffer.alloc(4);
-/** connect(2)'s destination, kept encoded while a client connects to the same unix name again. */
-const destination = new EncodeMemo();
-/** accept4(2)'s peer address. */
-const peer = Buffer.from(new ArrayBuffer(ADDR_BUF_SIZE));
-// The shim's slots for both: connect and accept then pass it numbers only.
-native.addressSlots(destination.buf, peer);
 
 /** socket(2) with SOCK_NONBLOCK|SOCK_CLOEXEC: the new fd. */
 export function openSocket(domain: number, type: number, protocol: number): number {
@@ -140,7 +134,7 @@ export function accept<T>(c: SocketCore, wrap: (r: { fd: number; from: SockAddr 
     } catch (err) {
       const errno = Math.abs((err as { errno?: number }).errno ?? 0);
       if (errno !== C.EMFILE && errno !== C.ENFILE) throw err;
-      if (onEmfile === 'shed' && shed(c.live(), addrBuf, SHED_PER_ROUND).drained) {
+      if (onEmfile === 'shed' && shed(c.live(), SHED_PER_ROUND).drained) {
         c.drained(POLL_IN); // the queue is empty: the next connection is an edge
         starved = 0;
       } else {
@@ -243,7 +237,7 @@ function isStale(path: string, type: number): boolean {
   const fd = native.socket(C.AF_UNIX, type, 0);
   if (fd < 0) return false;
   try {
-    const rc = native.connect(fd, addrBuf, encodeAddress({ family: 'unix', path }, addrBuf));
+    const rc = native.connectSlot(fd, destination.encode({ family: 'unix', path }));
     return rc === -C.ECONNREFUSED;
   } finally {
     native.close(fd);

@@ -46,7 +46,7 @@ export function dropReserve(): void {
  * connections (at most `max`), and takes the spare back. Returns how many were shed and
  * whether the queue was found empty (EAGAIN) — then readiness will announce the next one.
  */
-export function shed(listener: number, addr: Buffer, max: number): { shed: number; drained: boolean } {
+export function shed(listener: number, max: number): { shed: number; drained: boolean } {
   let n = 0;
   let drained = false;
   while (n < max) {
@@ -54,7 +54,7 @@ export function shed(listener: number, addr: Buffer, max: number): { shed: numbe
     disown(spare);
     native.close(spare);
     spare = -1;
-    const fd = native.accept(listener, addr);
+    const fd = native.acceptSlot(listener);
     if (fd >= 0) {
       native.close(fd);
       n++;
