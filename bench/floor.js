@@ -5,41 +5,21 @@
 // and xsock/floor is what the library itself costs. Not an API: it imports the internal
 // binding and hands the kernel's results back unchecked.
 import { openSync, closeSync } from 'node:fs';
-import { native, DATA_ARGS, DATA_RESULT } from '../dist/binding.js';
-import { scratch } from '../dist/readiness.js';
+import { native } from '../dist/binding.js';
+import { sendCall, recvCall, recvfromCall } from '../dist/socket/data-call.js';
 import { constants as C } from '../dist/constants.js';
-import { encodeAddress, ADDR_BUF_SIZE } from '../dist/address.js';
+import { ADDR_BUF_SIZE } from '../dist/address.js';
+import { destination } from '../dist/socket/address-slots.js';
 import { socketpair, socket } from '../dist/index.js';
 import { frames, u32Frame } from './frames.js';
 
 const EAGAIN = -C.EAGAIN;
 
-/** The data calls take fd, off, len and flags in scratch and leave their result there
- * (binding.ts DATA_ARGS): four stores, the call, one load. Flags are always 0 here. */
-function send(fd, b, off, len) {
-  scratch[DATA_ARGS] = fd;
-  scratch[DATA_ARGS + 1] = off;
-  scratch[DATA_ARGS + 2] = len;
-  scratch[DATA_ARGS + 3] = 0;
-  native.send(b);
-  return scratch[DATA_RESULT];
-}
-function recv(fd, b, off, len) {
-  scratch[DATA_ARGS] = fd;
-  scratch[DATA_ARGS + 1] = off;
-  scratch[DATA_ARGS + 2] = len;
-  scratch[DATA_ARGS + 3] = 0;
-  native.recv(b);
-  return scratch[DATA_RESULT];
-}
-function recvfrom(fd, b, off, len, from) {
-  scratch[DATA_ARGS] = fd;
-  scratch[DATA_ARGS + 1] = off;
-  scratch[DATA_ARGS + 2] = len;
-  scratch[DATA_ARGS + 3] = 0;
-  native.recvfrom(b, from);
-  return scratch[DATA_RESULT];
-}
+// The data calls through the shim's own calling convention (socket/data-call.ts: the
+// scalars written to scratch, the call, the result read back), flags always 0.
+const send = (fd, b, off, len) => sendCall(fd, b, off, len, 0);
+const recv = (fd, b, off, len) => recvCall(fd, b, off, len, 0);
+const recvfrom = (fd, b, off, len, from) => recvfromCall(fd, b, off, len, 0, from);
 
 /** Two ends of a pair as bare numbers (the Sockets stay alive and close them at the end). */
 function pair(type) {
@@ -146,11 +126,10 @@ export function streamU32(n) {
 }
 
 export function accept(n) {
-  const addr = Buffer.alloc(ADDR_BUF_SIZE);
-  const len = encodeAddress({ family: 'unix', abstract: `xsock-floor-${process.pid}-acc` }, addr);
-  const peer = Buffer.alloc(ADDR_BUF_SIZE);
+  // The shim's registered address slots, as the library's connect and accept use them.
+  const len = destination.encode({ family: 'unix', abstract: `xsock-floor-${process.pid}-acc` });
   const l = native.socket(C.AF_UNIX, C.SOCK_STREAM, 0);
-  check(native.bind(l, addr, len), 'bind');
+  check(native.bind(l, destination.buf, len), 'bind');
   check(native.listen(l, 64), 'listen');
   const inflight = [];
   let made = 0;
@@ -158,11 +137,11 @@ export function accept(n) {
   while (done < n) {
     while (inflight.length < 8 && made < n) {
       const c = check(native.socket(C.AF_UNIX, C.SOCK_STREAM, 0), 'socket');
-      if (check(native.connect(c, addr, len), 'connect') < 0) throw new Error('connect did not complete at once');
+      if (check(native.connectSlot(c, len), 'connect') < 0) throw new Error('connect did not complete at once');
       inflight.push(c);
       made++;
     }
-    const a = check(native.accept(l, peer), 'accept');
+    const a = check(native.acceptSlot(l), 'accept');
     if (a < 0) throw new Error('nothing to accept');
     native.close(a);
     native.close(inflight.pop());
